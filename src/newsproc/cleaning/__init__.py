@@ -1,0 +1,10 @@
+"""Boilerplate removal for scraped article text and HTML.
+
+Public interface (used by the pipeline and by `make eval-cleaning`):
+    clean_text(raw: str) -> CleanedText
+    clean_html(html: str) -> CleanedText
+"""
+
+from newsproc.cleaning.cleaner import CleanedText, clean_html, clean_text
+
+__all__ = ["CleanedText", "clean_html", "clean_text"]

@@ -1,0 +1,118 @@
+"""Bytes in, text out: media type from the key / content type, charset detection, Unicode repair."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+import ftfy
+from charset_normalizer import from_bytes
+
+from newsproc.errors import DocumentError
+from newsproc.models import ErrorCode
+
+
+class MediaType(StrEnum):
+    TEXT = "text"
+    HTML = "html"
+    JSON = "json"
+
+
+SUFFIX_MEDIA_TYPES = {
+    ".txt": MediaType.TEXT,
+    ".text": MediaType.TEXT,
+    ".html": MediaType.HTML,
+    ".htm": MediaType.HTML,
+    ".json": MediaType.JSON,
+}
+CONTENT_TYPE_MEDIA_TYPES = {
+    "text/plain": MediaType.TEXT,
+    "text/html": MediaType.HTML,
+    "application/xhtml+xml": MediaType.HTML,
+    "application/json": MediaType.JSON,
+}
+
+
+@dataclass(frozen=True)
+class DecodedInput:
+    """What the cleaner needs: the text (or HTML) and any metadata the input carried itself."""
+
+    media_type: MediaType
+    body: str
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+
+
+def media_type_for(key: str | None, content_type: str | None = None) -> MediaType:
+    """The key's suffix decides; the content type is the fallback for keys without a known suffix."""
+    if key:
+        name = key.rsplit("/", 1)[-1].lower()
+        for suffix, media_type in SUFFIX_MEDIA_TYPES.items():
+            if name.endswith(suffix):
+                return media_type
+    if content_type:
+        base = content_type.split(";", 1)[0].strip().lower()
+        if base in CONTENT_TYPE_MEDIA_TYPES:
+            return CONTENT_TYPE_MEDIA_TYPES[base]
+    raise DocumentError(
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        f"unsupported document type for key {key!r} (content type {content_type!r}); "
+        f"accepted suffixes: {', '.join(sorted(SUFFIX_MEDIA_TYPES))}",
+    )
+
+
+def bytes_to_text(data: bytes) -> str:
+    """Decode bytes of any common charset and repair mojibake; BOMs and NULs are dropped."""
+    if not data.strip():
+        raise DocumentError(ErrorCode.EMPTY_DOCUMENT, "the object is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        best = from_bytes(data).best()
+        if best is None:
+            raise DocumentError(ErrorCode.UNDECODABLE, "no text encoding fits these bytes") from None
+        text = str(best)
+    if _looks_binary(text):
+        raise DocumentError(ErrorCode.UNDECODABLE, "the object looks like binary data, not text")
+    return ftfy.fix_text(text.replace("\x00", ""), normalization="NFC")
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    return controls > max(8, len(sample) // 20)
+
+
+def decode(data: bytes, media_type: MediaType) -> DecodedInput:
+    text = bytes_to_text(data)
+    if media_type is not MediaType.JSON:
+        return DecodedInput(media_type=media_type, body=text)
+    return _decode_json(text)
+
+
+def _decode_json(text: str) -> DecodedInput:
+    try:
+        payload = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise DocumentError(ErrorCode.INVALID_JSON, f"the JSON document does not parse: {exc}") from None
+    if not isinstance(payload, dict):
+        raise DocumentError(ErrorCode.INVALID_JSON, "the JSON document must be an object")
+    body, media_type = payload.get("text"), MediaType.TEXT
+    if not isinstance(body, str) or not body.strip():
+        body, media_type = payload.get("html"), MediaType.HTML
+    if not isinstance(body, str) or not body.strip():
+        raise DocumentError(ErrorCode.INVALID_JSON, 'the JSON object needs a non-empty "text" or "html" string')
+
+    def optional_str(name: str) -> str | None:
+        value = payload.get(name)
+        return value.strip() or None if isinstance(value, str) else None
+
+    return DecodedInput(
+        media_type=media_type,
+        body=ftfy.fix_text(body, normalization="NFC"),
+        title=optional_str("title"),
+        url=optional_str("url"),
+        published=optional_str("published"),
+    )

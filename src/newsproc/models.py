@@ -1,0 +1,98 @@
+"""The versioned result document and its parts: one shape for CLI, DynamoDB/S3 and the API."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# v1: the pipeline issue's shape. v2 adds `removed` (audit of dropped boilerplate),
+# `entities[].key` (the normalized index key) and `entities[].salience`.
+SCHEMA_VERSION = "2"
+
+
+class Status(StrEnum):
+    PROCESSED = "PROCESSED"
+    FAILED = "FAILED"
+
+
+class ErrorCode(StrEnum):
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    UNDECODABLE = "undecodable"
+    INVALID_JSON = "invalid_json"
+    EMPTY_DOCUMENT = "empty_document"
+    EMPTY_AFTER_CLEANING = "empty_after_cleaning"
+    TOO_LARGE = "too_large"
+    OBJECT_NOT_FOUND = "object_not_found"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorInfo(_Model):
+    code: ErrorCode
+    message: str
+
+
+class Source(_Model):
+    bucket: str | None = None
+    key: str | None = None
+    version_id: str | None = None
+    etag: str | None = None
+    content_type: str | None = None
+    size: int = 0
+
+
+class Metadata(_Model):
+    title: str | None = None
+    published: str | None = None
+    byline: str | None = None
+    url: str | None = None
+    language: str | None = None
+    word_count: int = 0
+
+
+class Mention(_Model):
+    start: int
+    end: int
+    text: str
+    label: str
+    entity_id: str
+
+
+class Entity(_Model):
+    id: str
+    key: str
+    name: str
+    label: str
+    count: int
+    variants: list[str] = Field(default_factory=list)
+    first_start: int
+    salience: float = 0.0
+
+
+class RemovedSegment(_Model):
+    text: str
+    reason: str
+
+
+class Pipeline(_Model):
+    version: str
+    model: str | None = None
+    model_version: str | None = None
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class ResultDocument(_Model):
+    schema_version: str = SCHEMA_VERSION
+    document_id: str
+    status: Status
+    error: ErrorInfo | None = None
+    source: Source = Field(default_factory=Source)
+    metadata: Metadata = Field(default_factory=Metadata)
+    clean_text: str = ""
+    mentions: list[Mention] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    removed: list[RemovedSegment] = Field(default_factory=list)
+    pipeline: Pipeline
