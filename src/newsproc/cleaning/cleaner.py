@@ -1,12 +1,31 @@
-"""First-level cleaner: line rules for obvious boilerplate plus a leading date line."""
+"""Boilerplate removal for scraped text (one block per line) and for HTML.
+
+Text path (`clean_text`), all rules cheap and precompiled:
+1. normalize whitespace/quotes per line (normalize.py), cut a leading ``date YYYY-MM-DD <prompt>`` line;
+2. per line: token count, sentence punctuation, stop-word density (stop list picked per document),
+   capitalised-token share, repeats, whole-line boilerplate patterns and prompt phrases (patterns.py);
+3. every line gets a token-weighted value: prose lines count positive, menu/headline/button lines
+   negative; the main block is the contiguous run of lines with the largest total value
+   (maximum-subarray), so short headings inside the article survive and menus/related lists don't;
+   further blocks are added if they are prose-heavy and close to the main one;
+4. inside the kept blocks boilerplate lines, repeated lines and prompt sentences are removed
+   (each goes to `removed` with the rule family as reason);
+5. metadata: title (title-like line just above the main block), published date (date line near the
+   block or the leading date line) and byline ("By ..." line near the block).
+
+HTML path (`clean_html`): trafilatura extraction, then the same line pass in a gentle mode (HTML
+extraction already chose the main block; only boilerplate lines, repeats and prompts are removed).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-import trafilatura
-
+from newsproc.cleaning import patterns as pt
+from newsproc.cleaning.metadata import find_date, is_date_line
+from newsproc.cleaning.normalize import split_lines
+from newsproc.cleaning.stopwords import pick_stoplist
 from newsproc.models import RemovedSegment
 
 
@@ -19,68 +38,365 @@ class CleanedText:
     removed: list[RemovedSegment] = field(default_factory=list)
 
 
-BOILERPLATE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "newsletter": re.compile(
-        r"\b(sign up|signing up|subscribe|newsletter|inbox|enter a valid email|email address)\b", re.I
-    ),
-    "privacy": re.compile(r"\b(privacy (notice|policy)|cookie|terms of (use|service))\b", re.I),
-    "share": re.compile(r"^(share|follow|tweet|email|print|copy link)\b.{0,60}$", re.I),
-}
-LEADING_DATE = re.compile(r"^\s*(?:date\s+)?(\d{4}-\d{2}-\d{2})\b\s*", re.I)
+_WORD = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]")
+_END_PUNCT = re.compile(r"[.!?…:;][\"'”’»)\]]*$|[\"”’»]$")
+_SENT_INSIDE = re.compile(r"[^\W\d_]{2,}[.!?][\"”’»)]?\s+[\"“„«(]?[A-ZÀ-ÖØ-Þ]")
+_SENT_SPLIT = re.compile(r"(?<=[.!?…])[\"”’»)]*\s+(?=[\"“„«(]?[^\W\d_])")
+_LEADING_DATE = re.compile(r"^(?:date\s*:?\s*)?(\d{4}-\d{2}-\d{2})\b\s*", re.I)
+_TEASER_END = re.compile(r"(\[(…|\.\.\.)\]|\.\.\.|…)\s*$")
+_URL = re.compile(r"^(https?://|www\.)\S+$", re.I)
+
+
+@dataclass
+class _Line:
+    index: int
+    text: str
+    tokens: int
+    stop: float = 0.0
+    caps: float = 0.0
+    end_punct: bool = False
+    sent_inside: bool = False
+    repeat: bool = False  # same text seen earlier in the document
+    count: int = 1  # occurrences of the text in the document
+    reason: str | None = None  # boilerplate family when the whole line is boilerplate
+    prompt_cover: float = 0.0
+    value: float = 0.0
+    barrier: float = 0.0  # extra cost of crossing the line (section ends: comments, related lists)
 
 
 def clean_text(raw: str) -> CleanedText:
-    lines = [line.strip() for line in raw.replace("\r\n", "\n").split("\n")]
-    removed: list[RemovedSegment] = []
-    published = None
-    if lines:
-        first_index = next((i for i, line in enumerate(lines) if line), None)
-        if first_index is not None and (match := LEADING_DATE.match(lines[first_index])):
-            published = match.group(1)
-            rest = lines[first_index][match.end() :]
-            removed.append(RemovedSegment(text=lines[first_index][: match.end()].strip(), reason="date_line"))
-            if rest:
-                removed.append(RemovedSegment(text=rest, reason="prompt_on_date_line"))
-            lines[first_index] = ""
-    kept: list[str] = []
-    seen: set[str] = set()
-    for line in lines:
-        if not line:
-            if kept and kept[-1] != "":
-                kept.append("")
-            continue
-        reason = _boilerplate_reason(line, seen)
-        if reason:
-            removed.append(RemovedSegment(text=line, reason=reason))
-            continue
-        seen.add(line)
-        kept.append(line)
-    text = "\n\n".join(_paragraphs(kept))
-    return CleanedText(text=text, published=published, removed=removed)
-
-
-def _boilerplate_reason(line: str, seen: set[str]) -> str | None:
-    if line in seen:
-        return "repeated_line"
-    words = line.split()
-    for reason, pattern in BOILERPLATE_PATTERNS.items():
-        if pattern.search(line) and len(words) < 40:
-            return reason
-    return None
-
-
-def _paragraphs(lines: list[str]) -> list[str]:
-    # A scraper writes one block per line, so every kept line is a paragraph of its own.
-    return [line for line in lines if line]
+    return _clean(raw, mode="text")
 
 
 def clean_html(html: str) -> CleanedText:
-    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
-    if extracted is None:
+    import trafilatura  # imported lazily: the text path must not pay for it
+
+    doc = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
+    )
+    if doc is None:
         return CleanedText(text="")
-    body = extracted.text or ""
-    cleaned = clean_text(body)
-    cleaned.title = extracted.title or cleaned.title
-    cleaned.published = extracted.date or cleaned.published
-    cleaned.byline = extracted.author or cleaned.byline
+    cleaned = _clean(doc.text or "", mode="html")
+    cleaned.title = doc.title or cleaned.title
+    cleaned.published = doc.date or cleaned.published
+    cleaned.byline = doc.author or cleaned.byline
     return cleaned
+
+
+# ---------------------------------------------------------------- line features
+
+
+def _prompt_cover(text: str) -> tuple[float, int, str | None]:
+    """Share of the line's characters covered by prompt phrases, the number of hits, the main family."""
+    spans: list[tuple[int, int]] = []
+    best: tuple[int, str] | None = None
+    hits = 0
+    for family, pattern in pt.PROMPT_PATTERNS.items():
+        covered = 0
+        for m in pattern.finditer(text):
+            if m.end() > m.start():
+                spans.append((m.start(), m.end()))
+                covered += m.end() - m.start()
+                hits += 1
+        if covered and (best is None or covered > best[0]):
+            best = (covered, family)
+    if not spans:
+        return 0.0, 0, None
+    spans.sort()
+    total, cur_s, cur_e = 0, spans[0][0], spans[0][1]
+    for s, e in spans[1:]:
+        if s > cur_e:
+            total += cur_e - cur_s
+            cur_s, cur_e = s, e
+        else:
+            cur_e = max(cur_e, e)
+    total += cur_e - cur_s
+    return total / max(1, len(text)), hits, best[1] if best else None
+
+
+def _line_reason(text: str, tokens: int) -> str | None:
+    if tokens <= 12 and len(text) <= 120:
+        for family, pattern in pt.LINE_PATTERNS.items():
+            if pattern.fullmatch(text):
+                return family
+    if _URL.match(text):
+        return "url"
+    return None
+
+
+def _features(texts: list[str]) -> list[_Line]:
+    counts: dict[str, int] = {}
+    for t in texts:
+        if t:
+            counts[t] = counts.get(t, 0) + 1
+    tokens_per_line = [_WORD.findall(t) for t in texts]
+    all_lower = [tok.lower() for toks in tokens_per_line for tok in toks if not tok.isdigit()]
+    _, stops = pick_stoplist(all_lower)
+    seen: set[str] = set()
+    lines: list[_Line] = []
+    for i, (t, toks) in enumerate(zip(texts, tokens_per_line, strict=True)):
+        if not t:
+            continue
+        n = len(toks)
+        line = _Line(index=i, text=t, tokens=n, count=counts[t])
+        if n:
+            line.stop = sum(1 for tok in toks if tok.lower() in stops) / n
+            alpha = [tok for tok in toks if _LETTERS.match(tok)]
+            if alpha:
+                line.caps = sum(1 for tok in alpha if tok[0].isupper()) / len(alpha)
+        line.end_punct = bool(_END_PUNCT.search(t))
+        line.sent_inside = bool(_SENT_INSIDE.search(t))
+        line.repeat = t in seen
+        seen.add(t)
+        line.reason = _line_reason(t, n)
+        line.prompt_cover, hits, family = _prompt_cover(t)
+        if line.reason is None and family and (line.prompt_cover >= 0.5 or (hits >= 2 and line.prompt_cover >= 0.3)):
+            line.reason = family
+        line.value = _value(line)
+        if n <= 30 and len(t) <= 200:
+            if pt.COMMENT_START.fullmatch(t):
+                line.barrier = float("inf")
+                line.reason = line.reason or "comments"
+            elif pt.END_MARKER.fullmatch(t):
+                line.barrier = 30.0
+        lines.append(line)
+    return lines
+
+
+def _is_prose(line: _Line) -> bool:
+    n = line.tokens
+    if line.reason:
+        return False
+    if n >= 12 and (line.end_punct or line.sent_inside) and line.stop >= 0.12:
+        return True
+    if n >= 7 and line.end_punct and line.stop >= 0.2 and line.caps < 0.7:
+        return True
+    return n >= 25 and line.stop >= 0.2
+
+
+def _value(line: _Line) -> float:
+    """Token-weighted evidence that the line is article text (positive) or page furniture (negative)."""
+    n = line.tokens
+    if line.reason:
+        return -max(3.0, float(n))
+    if _TEASER_END.search(line.text):
+        return -max(3.0, float(n))
+    if line.count > 1 and n < 40:
+        return -max(2.0, 0.7 * n)
+    if _is_prose(line):
+        return float(n) * (1.0 if line.stop >= 0.2 else 0.7)
+    if n >= 20:
+        return 0.3 * n
+    if n <= 4:
+        return -1.5 if line.end_punct else -2.0
+    if line.end_punct and line.stop >= 0.15:
+        return 0.2 * n
+    # 5..19 tokens without sentence shape: headline, teaser, caption, menu - or a list item of the text
+    if line.caps <= 0.35 and line.stop >= 0.3:
+        return 0.3 * n
+    return -(0.5 if line.caps >= 0.6 else 0.25) * n
+
+
+# ---------------------------------------------------------------- block selection
+
+
+def _max_block(values: list[float], lo: int, hi: int) -> tuple[int, int, float]:
+    """Maximum-sum contiguous run in values[lo:hi] as (start, end exclusive, sum)."""
+    best = (lo, lo, 0.0)
+    run_start, run_sum = lo, 0.0
+    for i in range(lo, hi):
+        if run_sum <= 0:
+            run_start, run_sum = i, 0.0
+        run_sum += values[i]
+        if run_sum > best[2]:
+            best = (run_start, i + 1, run_sum)
+    return best
+
+
+def _select_blocks(lines: list[_Line]) -> list[tuple[int, int]]:
+    values = [ln.value - ln.barrier for ln in lines]
+    start, end, total = _max_block(values, 0, len(lines))
+    if end <= start:
+        return []
+    start = _skip_header(lines, start, end)
+    blocks = [(start, end)]
+    # secondary blocks: prose-heavy runs near the main block (articles split by an inline teaser list)
+    changed = True
+    while changed:
+        changed = False
+        first, last = blocks[0][0], blocks[-1][1]
+        for lo, hi, after in ((0, first, False), (last, len(lines), True)):
+            s, e, t = _max_block(values, lo, hi)
+            if e <= s or t < max(30.0, 0.25 * total):
+                continue
+            gap = s - last if after else first - e
+            gap_cost = -sum(values[last:s]) if after else -sum(values[e:first])
+            if gap <= 25 and gap_cost <= 1.5 * t:
+                blocks = [*blocks, (s, e)] if after else [(s, e), *blocks]
+                changed = True
+                break
+    return blocks
+
+
+def _skip_header(lines: list[_Line], start: int, end: int) -> int:
+    """Move the block start past a date/byline line that precedes the first long prose line."""
+    first_prose = next((i for i in range(start, end) if _is_prose(lines[i]) and lines[i].tokens >= 15), None)
+    if first_prose is None:
+        return start
+    new_start = start
+    for i in range(start, first_prose):
+        ln = lines[i]
+        if is_date_line(ln.text, ln.tokens) or (pt.BYLINE.match(ln.text) and ln.tokens <= 14):
+            new_start = i + 1
+    return new_start
+
+
+# ---------------------------------------------------------------- prompt sentences inside prose
+
+
+def _strip_prompts(line: _Line, removed: list[RemovedSegment]) -> str:
+    """Cut newsletter/cookie prompt sentences glued to the start or end of a prose line."""
+    if line.prompt_cover == 0.0:
+        return line.text
+    parts = _SENT_SPLIT.split(line.text)
+    if len(parts) == 1:
+        return line.text
+    keep = [True] * len(parts)
+    for j, part in enumerate(parts):
+        cover, hits, family = _prompt_cover(part)
+        if family and (cover >= 0.45 or (hits >= 2 and cover >= 0.25)):
+            keep[j] = False
+    # only cut at the edges: a prompt in the middle of a paragraph is rare, a false hit there costly
+    lo, hi = 0, len(parts)
+    while lo < hi and not keep[lo]:
+        lo += 1
+    while hi > lo and not keep[hi - 1]:
+        hi -= 1
+    if lo == 0 and hi == len(parts):
+        return line.text
+    for part in parts[:lo] + parts[hi:]:
+        removed.append(RemovedSegment(text=part, reason="prompt_sentence"))
+    return " ".join(parts[lo:hi])
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def _title_like(line: _Line) -> bool:
+    return (
+        3 <= line.tokens <= 30
+        and line.reason is None
+        and not line.text.endswith((".", ":", ";", ","))
+        and not _URL.match(line.text)
+        and is_date_line(line.text, line.tokens) is None
+        and not pt.BYLINE.match(line.text)
+    )
+
+
+def _metadata(lines: list[_Line], block_start: int) -> tuple[str | None, str | None, str | None, set[int]]:
+    """Title, published date and byline from the lines just above the main block (and their indices)."""
+    title = published = byline = None
+    used: set[int] = set()
+    window = lines[max(0, block_start - 15) : block_start]
+    for ln in reversed(window):
+        if published is None and (iso := is_date_line(ln.text, ln.tokens)):
+            published = iso
+            used.add(ln.index)
+        elif byline is None and (m := pt.BYLINE.match(ln.text)) and ln.tokens <= 12:
+            byline = m.group("name").strip(" ,")
+            used.add(ln.index)
+    # title: prefer a title-like line that also appears (as a line or inside a line) elsewhere
+    candidates = [ln for ln in reversed(window) if _title_like(ln)][:6]
+    if candidates:
+        repeated = [ln for ln in candidates if ln.count > 1]
+        title = (repeated or candidates)[0].text
+    if published is None:
+        for ln in lines[: block_start + 3]:
+            if ln.tokens <= 14 and (hit := find_date(ln.text)):
+                published = hit[0]
+                break
+    return title, published, byline, used
+
+
+# ---------------------------------------------------------------- paragraphs
+
+
+def _paragraph_units(texts: list[str]) -> list[str]:
+    """Join hard-wrapped lines of a paragraph (only when the input separates paragraphs by blank lines)."""
+    if "" not in texts:
+        return texts
+    units: list[str] = []
+    for t in texts:
+        if not t:
+            units.append("")
+            continue
+        prev = units[-1] if units else ""
+        if prev and len(prev) >= 40 and not _END_PUNCT.search(prev) and t[:1].islower():
+            units[-1] = prev + " " + t
+        else:
+            units.append(t)
+    return units
+
+
+# ---------------------------------------------------------------- main pass
+
+
+def _clean(raw: str, mode: str) -> CleanedText:
+    texts = _paragraph_units(split_lines(raw))
+    removed: list[RemovedSegment] = []
+    published: str | None = None
+
+    # leading "date YYYY-MM-DD ..." line: the date is metadata, a prompt glued to it is boilerplate
+    first = next((i for i, t in enumerate(texts) if t), None)
+    if first is not None and (m := _LEADING_DATE.match(texts[first])):
+        published = m.group(1)
+        rest = texts[first][m.end() :]
+        cover, _, _ = _prompt_cover(rest)
+        removed.append(RemovedSegment(text=texts[first][: m.end()].strip(), reason="date_line"))
+        if rest and (cover > 0.0 or len(_WORD.findall(rest)) < 12):
+            removed.append(RemovedSegment(text=rest, reason="prompt_on_date_line"))
+            texts[first] = ""
+        else:
+            texts[first] = rest
+
+    lines = _features(texts)
+    if not lines:
+        return CleanedText(text="", published=published, removed=removed)
+
+    if mode == "html":
+        blocks = [(0, len(lines))]
+    else:
+        blocks = _select_blocks(lines)
+    if not blocks:
+        for ln in lines:
+            removed.append(RemovedSegment(text=ln.text, reason="outside_main_block"))
+        return CleanedText(text="", published=published, removed=removed)
+
+    title, date2, byline, meta_lines = _metadata(lines, blocks[0][0])
+    published = published or date2
+
+    keep_idx: set[int] = set()
+    for s, e in blocks:
+        keep_idx.update(range(s, e))
+    paragraphs: list[str] = []
+    for pos, ln in enumerate(lines):
+        if pos not in keep_idx:
+            removed.append(RemovedSegment(text=ln.text, reason="meta" if ln.index in meta_lines else "outside_main_block"))
+            continue
+        reason = ln.reason
+        if reason is None and ln.repeat and ln.tokens < 60:
+            reason = "repeated_line"
+        if reason is None and mode == "text" and title and ln.text == title:
+            reason = "title"
+        if reason is None and is_date_line(ln.text, ln.tokens) and not _is_prose(ln):
+            reason = "date_line"
+        if reason:
+            removed.append(RemovedSegment(text=ln.text, reason=reason))
+            continue
+        text = _strip_prompts(ln, removed)
+        if text:
+            paragraphs.append(text)
+    return CleanedText(
+        text="\n\n".join(paragraphs), title=title, published=published, byline=byline, removed=removed
+    )

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Evaluate the service's cleaner on the shared dev pages with the reference scorer.
+
+For every page folder of ``<eval-dir>/cleaning/dev`` it runs the same code the Lambda uses:
+``newsproc.cleaning.clean_text`` on ``raw.txt`` and ``newsproc.cleaning.clean_html`` on
+``page.html.gz``. The predictions go to ``.eval-output/cleaning_raw.pred.jsonl`` and
+``.eval-output/cleaning_html.pred.jsonl``; then ``<eval-dir>/score_cleaning.py`` is run on each of them
+and its line is printed with the input kind in brackets, e.g.::
+
+    cleaning[raw]: pages=60 precision=0.xxx recall=0.xxx f1=0.xxx f1_bow=0.xxx
+
+followed by the cleaning time (total, per page and words per second of input).
+
+The eval folder defaults to ``../shared/eval`` beside the repository; override it with the environment
+variable ``NEWSPROC_EVAL_DIR`` or ``--eval-dir``. ``--per-page`` writes the scorer's per-page TSV files
+next to the predictions. ``--only raw|html`` runs one of the two inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from newsproc.cleaning import clean_html, clean_text
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
+OUT_DIR = REPO / ".eval-output"
+WORD = re.compile(r"\w+")
+
+
+def eval_dir_from(arg: str | None) -> Path:
+    if arg:
+        return Path(arg).resolve()
+    env = os.environ.get("NEWSPROC_EVAL_DIR")
+    return Path(env).resolve() if env else DEFAULT_EVAL_DIR
+
+
+def load_pages(dev: Path) -> list[Path]:
+    return sorted(p for p in dev.iterdir() if (p / "truth.txt").is_file())
+
+
+def run_kind(kind: str, pages: list[Path], eval_dir: Path, per_page: bool) -> dict[str, float]:
+    OUT_DIR.mkdir(exist_ok=True)
+    pred_path = OUT_DIR / f"cleaning_{kind}.pred.jsonl"
+    elapsed = 0.0
+    words = 0
+    with pred_path.open("w", encoding="utf-8") as out:
+        for page in pages:
+            if kind == "raw":
+                doc = (page / "raw.txt").read_text(encoding="utf-8")
+                start = time.perf_counter()
+                result = clean_text(doc)
+            else:
+                with gzip.open(page / "page.html.gz", "rt", encoding="utf-8", errors="replace") as fh:
+                    doc = fh.read()
+                start = time.perf_counter()
+                result = clean_html(doc)
+            elapsed += time.perf_counter() - start
+            words += len(WORD.findall(result.text))
+            out.write(json.dumps({"id": page.name, "clean_text": result.text}, ensure_ascii=False) + "\n")
+    cmd = [sys.executable, str(eval_dir / "score_cleaning.py"), "--gold", str(eval_dir / "cleaning" / "dev"),
+           "--pred", str(pred_path), "--json", str(OUT_DIR / f"cleaning_{kind}.score.json")]
+    if per_page:
+        cmd += ["--per-page", str(OUT_DIR / f"cleaning_{kind}.per_page.tsv")]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"score_cleaning.py failed with exit code {proc.returncode}")
+    line = proc.stdout.strip().splitlines()[-1]
+    print(line.replace("cleaning:", f"cleaning[{kind}]:", 1))
+    n = max(1, len(pages))
+    print(f"  time[{kind}]: total={elapsed:.3f}s per_page={1000 * elapsed / n:.2f}ms "
+          f"output_words={words} output_words_per_s={words / elapsed if elapsed else 0:,.0f}")
+    score = json.loads((OUT_DIR / f"cleaning_{kind}.score.json").read_text(encoding="utf-8"))
+    score["_elapsed_s"] = elapsed
+    score["_words"] = words
+    return score
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--eval-dir", help="shared eval folder (default: $NEWSPROC_EVAL_DIR or ../shared/eval)")
+    parser.add_argument("--only", choices=["raw", "html"], help="run one input kind only")
+    parser.add_argument("--per-page", action="store_true", help="also write per-page TSVs to .eval-output/")
+    parser.add_argument("--ner-words-per-s", type=float, default=15000.0,
+                        help="spaCy NER speed used for the cost ratio (default 15000 words/s)")
+    args = parser.parse_args(argv)
+    eval_dir = eval_dir_from(args.eval_dir)
+    dev = eval_dir / "cleaning" / "dev"
+    if not dev.is_dir():
+        print(f"eval data not found: {dev} (set NEWSPROC_EVAL_DIR or --eval-dir)", file=sys.stderr)
+        return 2
+    pages = load_pages(dev)
+    kinds = [args.only] if args.only else ["raw", "html"]
+    for kind in kinds:
+        score = run_kind(kind, pages, eval_dir, args.per_page)
+        ner_s = score["_words"] / args.ner_words_per_s
+        if ner_s:
+            print(f"  cost[{kind}]: cleaning is {100 * score['_elapsed_s'] / ner_s:.1f}% of estimated NER time "
+                  f"({ner_s:.2f}s at {args.ner_words_per_s:,.0f} words/s on the cleaned text)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
