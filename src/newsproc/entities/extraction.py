@@ -186,6 +186,10 @@ HONORIFICS = (
     "ambassador", "legislator", "lawmaker", "councillor", "councilor", "comrade", "hon", "honourable",
     "honorable", "engr", "eng", "barrister", "chief minister", "speaker", "inspector", "superintendent",
     "officer", "coach", "president-elect", "former", "late", "then", "then-president", "mp", "si",
+    "his majesty", "her majesty", "majesty", "his highness", "her highness", "highness", "his excellency",
+    "her excellency", "excellency", "amir", "counselor", "counsellor", "midfielder", "striker", "defender",
+    "goalkeeper", "opposition leader", "leader", "spokesman", "spokeswoman", "spokesperson", "director",
+    "sheikha", "crown prince", "supt", "insp", "cpt", "pres",
 )  # fmt: skip
 _HONORIFIC_RE = re.compile(
     r"^(?:(?:" + "|".join(sorted((re.escape(h) for h in HONORIFICS), key=len, reverse=True))
@@ -262,7 +266,9 @@ def boundaries(text: str, start: int, end: int, label: str) -> list[tuple[int, i
     start, end = _balance_brackets(text, start, end)
     if label == "PERSON":
         m = _HONORIFIC_RE.match(text, start, end)
-        if m and m.end() < end:
+        if m and m.end() >= end - 1:
+            return []  # "Majesty", "His Highness": a title alone is no person
+        if m:
             start, end = _strip(text, m.end(), end)
     span = text[start:end]
     if not span or not any(ch.isalpha() for ch in span):
@@ -413,37 +419,99 @@ def harmonize(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, i
 
     * Mentions with the same surface form take the majority label of that form (ties keep their own).
     * A one-word mention that is the first or last word of a multi-word PERSON mention in the same
-      document ("Mkhwebane" after "Busisiwe Mkhwebane") becomes PERSON, unless the word is itself more
-      often something else.
+      document ("Mkhwebane" after "Busisiwe Mkhwebane") becomes PERSON, unless that word is clearly more
+      often a place.
+    * An acronym defined in brackets right after a name ("Saudi Grains Organization (SAGO)") gets that
+      name's label; later bare uses of a defined acronym, and of the surname of a full PERSON name, that
+      the model missed are added (only as stand-alone capitalised words, never inside a longer name).
     """
     names = [(s, e, lab) for s, e, lab in spans if lab in NAME_LABELS]
     if not names:
         return spans
+    spans = spans + _bracket_acronyms(text, names)
+    names = [(s, e, lab) for s, e, lab in spans if lab in NAME_LABELS]
     by_form: dict[str, Counter] = defaultdict(Counter)
     for s, e, lab in names:
         by_form[_key(text[s:e])][_group(lab)] += 1
     person_parts: Counter = Counter()
+    surnames: set[str] = set()
     for s, e, lab in names:
         if lab == "PERSON":
             words = text[s:e].split()
             if len(words) >= 2:
                 person_parts[_key(words[-1])] += 1
                 person_parts[_key(words[0])] += 1
+                if words[-1][:1].isupper() and len(words[-1]) > 2:
+                    surnames.add(words[-1])
     out = []
     for s, e, lab in spans:
         if lab in NAME_LABELS:
             form = _key(text[s:e])
             counts = by_form[form]
             best, n = counts.most_common(1)[0]
-            if best != _group(lab) and n > counts[_group(lab)]:
-                lab = _ungroup(best, lab)
-            elif lab != "PERSON" and " " not in form and person_parts.get(form, 0) > 0:
-                if counts["PERSON"] + person_parts[form] > max(v for k, v in counts.items() if k != "PERSON"):
+            parts = person_parts.get(form, 0) if " " not in form else 0
+            if parts and lab != "PERSON":
+                if counts["GPE"] < 2 * (counts["PERSON"] + parts):
                     lab = "PERSON"
+            elif best != _group(lab) and n > counts[_group(lab)]:
+                lab = _ungroup(best, lab)
         out.append((s, e, lab))
+    # propagate forms the model found elsewhere in the document to the occurrences it missed
+    form_label: dict[str, str] = {}
+    for s, e, lab in out:
+        if lab not in NAME_LABELS:
+            continue
+        surface = text[s:e]
+        if surface in surnames and lab == "PERSON" or _ACRONYM.fullmatch(surface) and lab != "PERSON":
+            form_label.setdefault(surface, lab)
+    if form_label:
+        out.extend(_propagate(text, out, form_label))
     return out
 
 
+_ACRONYM = re.compile(r"[A-Z][A-Za-z]*[A-Z][A-Za-z]*")
+
+
+def _bracket_acronyms(text: str, names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    taken = sorted((s, e) for s, e, _ in names)
+    added = []
+    for s, e, lab in names:
+        m = re.match(r"[^\S\n]?[(\[]([A-Za-z][\w&.-]{1,11})[)\]]", text[e : e + 16])
+        if not m or " " not in text[s:e]:
+            continue
+        acro = m.group(1)
+        if sum(c.isupper() for c in acro) < 2 or acro[0].casefold() != text[s].casefold():
+            if not (sum(c.isupper() for c in acro) >= 2 and _initials_match(acro, text[s:e])):
+                continue
+        a_s = e + m.start(1)
+        a_e = a_s + len(acro)
+        if not _overlaps(taken, a_s, a_e):
+            added.append((a_s, a_e, lab))
+    return added
+
+
+def _initials_match(acro: str, name: str) -> bool:
+    initials = "".join(w[0] for w in re.findall(r"[^\W\d_]+", name) if w[0].isupper())
+    return bool(initials) and acro.upper()[:2] in initials.upper()
+
+
+def _propagate(text: str, spans: list[tuple[int, int, str]], form_label: dict[str, str]):
+    taken = sorted((s, e) for s, e, _ in spans)
+    pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, sorted(form_label, key=len, reverse=True)))
+                         + r")(?![\w-])")  # fmt: skip
+    added = []
+    for m in pattern.finditer(text):
+        s, e = m.span()
+        if _overlaps(taken, s, e):
+            continue
+        before = text[max(0, s - 30) : s]
+        after = text[e : e + 30]
+        if re.search(r"[A-Z][\w.’'-]*[^\S\n]$", before) and not re.search(r"(?:^|[.!?]\s+)\S+\s$", before):
+            continue  # "Carl Walker" / "Walker Street": part of another name
+        if re.match(r"[^\S\n](?:[A-Z]\w|of [A-Z]|de [A-Z])", after):
+            continue
+        added.append((s, e, form_label[m.group(0)]))
+    return added
 def _group(label: str) -> str:
     return "GPE" if label in {"GPE", "LOC"} else label
 
