@@ -122,6 +122,11 @@ def _line_reason(text: str, tokens: int) -> str | None:
                 return family
     if _URL.match(text):
         return "url"
+    if tokens <= 45 and len(text) <= 400:
+        if pt.CAPTION_TAIL.fullmatch(text):
+            return "caption_credit"
+        if tokens <= 25 and pt.CONTACT.fullmatch(text):
+            return "contact"
     return None
 
 
@@ -133,6 +138,7 @@ def _features(texts: list[str]) -> list[_Line]:
     tokens_per_line = [_WORD.findall(t) for t in texts]
     all_lower = [tok.lower() for toks in tokens_per_line for tok in toks if not tok.isdigit()]
     _, stops = pick_stoplist(all_lower)
+    # (values of runs of headline-like lines are doubled below: teaser lists, menus)
     seen: set[str] = set()
     lines: list[_Line] = []
     for i, (t, toks) in enumerate(zip(texts, tokens_per_line, strict=True)):
@@ -161,7 +167,21 @@ def _features(texts: list[str]) -> list[_Line]:
             elif pt.END_MARKER.fullmatch(t):
                 line.barrier = 30.0
         lines.append(line)
+    _penalize_runs(lines)
     return lines
+
+
+def _penalize_runs(lines: list[_Line], min_run: int = 3) -> None:
+    """Double the cost of 3+ consecutive non-prose lines: headline lists, link lists, menus."""
+    run: list[_Line] = []
+    for ln in [*lines, None]:
+        if ln is not None and ln.value <= 0 and not ln.end_punct and ln.tokens >= 3:
+            run.append(ln)
+            continue
+        if len(run) >= min_run:
+            for r in run:
+                r.value = 2 * r.value if r.value < 0 else -0.3 * r.tokens
+        run = []
 
 
 def _is_prose(line: _Line) -> bool:
@@ -194,7 +214,7 @@ def _value(line: _Line) -> float:
         return 0.2 * n
     # 5..19 tokens without sentence shape: headline, teaser, caption, menu - or a list item of the text
     if line.caps <= 0.35 and line.stop >= 0.3:
-        return 0.3 * n
+        return 0.0
     return -(0.5 if line.caps >= 0.6 else 0.25) * n
 
 
@@ -220,6 +240,7 @@ def _select_blocks(lines: list[_Line]) -> list[tuple[int, int]]:
     if end <= start:
         return []
     start = _skip_header(lines, start, end)
+    end = _cut_at_end_marker(lines, start, end)
     blocks = [(start, end)]
     # secondary blocks: prose-heavy runs near the main block (articles split by an inline teaser list)
     changed = True
@@ -237,6 +258,19 @@ def _select_blocks(lines: list[_Line]) -> list[tuple[int, int]]:
                 changed = True
                 break
     return blocks
+
+
+def _cut_at_end_marker(lines: list[_Line], start: int, end: int) -> int:
+    """End the block at a section marker ("Related", "Most popular", ...) once most prose is behind."""
+    total = sum(ln.tokens for ln in lines[start:end] if ln.value > 0)
+    seen = 0
+    for i in range(start, end):
+        ln = lines[i]
+        if ln.barrier and seen >= 0.5 * total:
+            return i
+        if ln.value > 0:
+            seen += ln.tokens
+    return end
 
 
 def _skip_header(lines: list[_Line], start: int, end: int) -> int:

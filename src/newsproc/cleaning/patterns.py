@@ -78,7 +78,8 @@ PROMPT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"( \w+){0,4} (newsletters?|emails?|alerts?|updates)|sign ?up\b|subscribe( now| today| here)?"
         r"( to)?( our| the)?( \w+){0,3}( newsletters?)?|newsletters?|"
         r"(please )?enter (a |your )?(valid )?e-?mail( address)?|e-?mail address|"
-        r"thanks? (you )?for (signing up|subscribing|registering)|straight to your inbox|"
+        r"thanks? (you )?for (signing up|subscribing|registering)|(successfully|succesfully) subscribed|"
+        r"activation link|(confirm|activate) your (subscription|e-?mail|account)|straight to your inbox|"
         r"(delivered|sent) (straight |directly )?to your inbox|in your inbox|"
         r"i (would|'d|’d) like to (be emailed|receive)|by (signing up|subscribing|clicking|registering)"
         r"[^.]{0,80}(agree|consent|accept)[^.]{0,80}|you can unsubscribe[^.]{0,60}|unsubscribe|"
@@ -108,6 +109,17 @@ PROMPT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"(leave a (comment|reply)|your email address will not be published|required fields are "
         r"marked|comments are (closed|moderated)|post a comment|add a comment|you must be logged in"
         r"[^.]{0,40}|notify me of (new|follow-up)[^.]{0,60}|save my name, email)", I),
+    "browser_prompt": re.compile(
+        r"(you are (using|on) (an? )?(outdated|old|unsupported)?\s*(browser|internet explorer)|"
+        r"(we(’|')ve|we have) detected (that )?you are (using|on)[^.]{0,40}|"
+        r"(please )?(update|upgrade|switch) (to )?(a |your )?(newer|modern|supported|different|latest)?\s*"
+        r"(version of your )?browser[^.]{0,60}|(enable|activate) javascript[^.]{0,60}|"
+        r"javascript (is )?(disabled|required|not enabled)[^.]{0,60}|ad ?blocker[^.]{0,60})", I),
+    "legal": re.compile(
+        r"(for your personal,? non-?commercial use( only)?|subscriber agreement|by copyright law|"
+        r"(order|request) (presentation-ready|multiple) copies[^.]{0,80}|reprints? (and|&) permissions|"
+        r"distribution and use of this material[^.]{0,80}|terms (of use|and conditions)|"
+        r"privacy (policy|statement)|all rights reserved)", I),
     "copyright": re.compile(
         r"(©|\(c\)|copyright|all rights reserved|alle rechte vorbehalten|tous droits réservés|"
         r"this material may not be published, broadcast, rewritten,? or redistributed|"
@@ -123,8 +135,26 @@ END_MARKER = re.compile(
     r"about the author|share this( article| story)?|tags?|topics|filed under|"
     r"(ähnliche|verwandte) (artikel|beiträge)|kommentare|commentaires|comentarios|"
     r"das könnte sie auch interessieren|à lire aussi|sur le même sujet|"
-    r"more (from|on) .{1,40}|latest( news| stories)?|top stories|up next|read (more|next)|"
-    r"what to read next|around the web|promoted stories|sponsored( stories| links)?)[\s.:!]*",
+    r"more (from|on) .{1,40}|latest( news| stories)?|top stories|up next|"
+    r"what to read next|around the web|promoted stories|sponsored( stories| links)?|"
+    r"(other|more|latest|partner|related|similar|recent|further) (news|stories|articles|posts|reads|videos)"
+    r"( (in|from|on|about|for) .{1,40})?|most (popular|read|viewed|shared|commented)( .{1,40})?|"
+    r"you may also (like|enjoy|be interested in)|don'?t miss|see also|further reading|"
+    r"more (in|from) (this|the) (section|category)|(read|see) (also|next)|"
+    r"weitere (artikel|nachrichten|beiträge|meldungen)|mehr zum thema|auch interessant|"
+    r"articles? (liés|similaires)|noticias relacionadas|te puede interesar)[\s.:!]*",
+    I,
+)
+
+# A caption or credit line: a short description ending in a photo credit.
+CAPTION_TAIL = re.compile(
+    r".{0,300}[\s(\[](photo(graph)?s?|image|picture|foto|bild|credit|source|quelle)( credit)?\s*"
+    r"(by|:|courtesy( of)?|©|/)\s*[^\W\d_][\w.’' /&,-]{0,60}[)\]]?\s*",
+    I,
+)
+CONTACT = re.compile(
+    r"((write|contact|email|e-mail|reach) (to )?.{1,60}\s(at|via|unter|à)\s\S+@\S+|"
+    r"\S+@\S+\.\w+|follow (him|her|them) on (twitter|x|instagram).{0,60})\s*",
     I,
 )
 
