@@ -44,10 +44,33 @@ class RawMention:
     label: str
 
 
-def load_nlp(model_package: str = MODEL_PACKAGE) -> Language:
+# Names the statistical model does not know or labels inconsistently. Matched case-insensitively by
+# spaCy's entity_ruler after the ner (overwriting overlapping model entities).
+RULER_PHRASES = {
+    # diseases / the pandemic: a named event for indexing purposes
+    "EVENT": ["COVID-19", "COVID 19", "COVID19", "Covid", "coronavirus", "SARS-CoV-2", "monkeypox", "mpox",
+              "Ebola", "Zika", "MERS"],
+    # consumer products, devices and apps that are products rather than companies
+    "PRODUCT": ["iPhone", "iPad", "iPod", "MacBook", "Xbox", "PlayStation", "PS4", "PS5", "Nintendo Switch",
+                "WeChat", "WhatsApp", "TikTok", "YouTube", "Instagram", "Weibo", "Zoom", "GitHub",
+                "Google Translate", "Google Maps", "Gmail", "ChatGPT", "Android", "Windows 10", "Windows 11",
+                "Telegram app", "Boeing 737", "Boeing 747", "Boeing 777", "Boeing 787", "Airbus A320",
+                "Airbus A380"],
+}  # fmt: skip
+
+
+def load_nlp(model_package: str = MODEL_PACKAGE, exclude: Iterable[str] = tuple(UNUSED_COMPONENTS)) -> Language:
+    """The NER pipeline: tok2vec + ner of the model, then an entity_ruler with RULER_PHRASES.
+
+    `exclude` exists for tests that show the excluded components do not change the entities."""
     module = importlib.import_module(model_package)
-    nlp = module.load(exclude=UNUSED_COMPONENTS)
+    nlp = module.load(exclude=list(exclude))
     nlp.max_length = CHUNK_CHARS * 2
+    ruler = nlp.add_pipe("entity_ruler", after="ner",
+                         config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})  # fmt: skip
+    with nlp.select_pipes(enable=[]):  # tokenizer only, to build the phrase patterns
+        ruler.add_patterns([{"label": label, "pattern": phrase}
+                            for label, phrases in RULER_PHRASES.items() for phrase in phrases])  # fmt: skip
     return nlp
 
 
