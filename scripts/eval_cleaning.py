@@ -9,7 +9,9 @@ and its line is printed with the input kind in brackets, e.g.::
 
     cleaning[raw]: pages=60 precision=0.xxx recall=0.xxx f1=0.xxx f1_bow=0.xxx
 
-followed by the cleaning time (total, per page and words per second of input).
+followed by the cleaning time (total, per page, output words per second) and, unless ``--no-ner``,
+the time of the service's entity step (``newsproc.entities``, spaCy NER) on the same cleaned texts with
+the ratio between the two.
 
 The eval folder defaults to ``../shared/eval`` beside the repository; override it with the environment
 variable ``NEWSPROC_EVAL_DIR`` or ``--eval-dir``. ``--per-page`` writes the scorer's per-page TSV files
@@ -47,11 +49,29 @@ def load_pages(dev: Path) -> list[Path]:
     return sorted(p for p in dev.iterdir() if (p / "truth.txt").is_file())
 
 
+def time_ner(texts: list[str]) -> float | None:
+    """Seconds the service's entity step (spaCy NER, newsproc.entities) takes on the cleaned texts."""
+    try:
+        from newsproc.entities import extract_mentions, load_nlp
+    except ImportError:
+        return None
+    try:
+        nlp = load_nlp()
+    except (ImportError, OSError) as exc:  # model package missing
+        print(f"  (NER timing skipped: {exc})", file=sys.stderr)
+        return None
+    extract_mentions(nlp, texts[:2])  # warm-up
+    start = time.perf_counter()
+    extract_mentions(nlp, texts)
+    return time.perf_counter() - start
+
+
 def run_kind(kind: str, pages: list[Path], eval_dir: Path, per_page: bool) -> dict[str, float]:
     OUT_DIR.mkdir(exist_ok=True)
     pred_path = OUT_DIR / f"cleaning_{kind}.pred.jsonl"
     elapsed = 0.0
     words = 0
+    texts: list[str] = []
     with pred_path.open("w", encoding="utf-8") as out:
         for page in pages:
             if kind == "raw":
@@ -65,6 +85,7 @@ def run_kind(kind: str, pages: list[Path], eval_dir: Path, per_page: bool) -> di
                 result = clean_html(doc)
             elapsed += time.perf_counter() - start
             words += len(WORD.findall(result.text))
+            texts.append(result.text)
             out.write(json.dumps({"id": page.name, "clean_text": result.text}, ensure_ascii=False) + "\n")
     cmd = [sys.executable, str(eval_dir / "score_cleaning.py"), "--gold", str(eval_dir / "cleaning" / "dev"),
            "--pred", str(pred_path), "--json", str(OUT_DIR / f"cleaning_{kind}.score.json")]
@@ -82,6 +103,7 @@ def run_kind(kind: str, pages: list[Path], eval_dir: Path, per_page: bool) -> di
     score = json.loads((OUT_DIR / f"cleaning_{kind}.score.json").read_text(encoding="utf-8"))
     score["_elapsed_s"] = elapsed
     score["_words"] = words
+    score["_texts"] = texts
     return score
 
 
@@ -90,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval-dir", help="shared eval folder (default: $NEWSPROC_EVAL_DIR or ../shared/eval)")
     parser.add_argument("--only", choices=["raw", "html"], help="run one input kind only")
     parser.add_argument("--per-page", action="store_true", help="also write per-page TSVs to .eval-output/")
-    parser.add_argument("--ner-words-per-s", type=float, default=15000.0,
-                        help="spaCy NER speed used for the cost ratio (default 15000 words/s)")
+    parser.add_argument("--no-ner", action="store_true",
+                        help="skip timing the entity step (spaCy NER) on the cleaned texts")
     args = parser.parse_args(argv)
     eval_dir = eval_dir_from(args.eval_dir)
     dev = eval_dir / "cleaning" / "dev"
@@ -102,10 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     kinds = [args.only] if args.only else ["raw", "html"]
     for kind in kinds:
         score = run_kind(kind, pages, eval_dir, args.per_page)
-        ner_s = score["_words"] / args.ner_words_per_s
+        ner_s = None if args.no_ner else time_ner(score["_texts"])
         if ner_s:
-            print(f"  cost[{kind}]: cleaning is {100 * score['_elapsed_s'] / ner_s:.1f}% of estimated NER time "
-                  f"({ner_s:.2f}s at {args.ner_words_per_s:,.0f} words/s on the cleaned text)")
+            print(f"  ner[{kind}]: total={ner_s:.3f}s per_page={1000 * ner_s / len(pages):.2f}ms "
+                  f"words_per_s={score['_words'] / ner_s:,.0f}; cleaning costs "
+                  f"{100 * score['_elapsed_s'] / ner_s:.1f}% of the entity step")
     return 0
 
 

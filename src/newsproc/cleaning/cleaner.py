@@ -87,8 +87,16 @@ def clean_html(html: str) -> CleanedText:
 # ---------------------------------------------------------------- line features
 
 
-def _prompt_cover(text: str) -> tuple[float, int, str | None]:
+def _may_prompt(text: str) -> bool:
+    return "©" in text or not pt.PROMPT_HINT_WORDS.isdisjoint(_WORD.findall(text.lower()))
+
+
+def _prompt_cover(text: str, hint: bool | None = None) -> tuple[float, int, str | None]:
     """Share of the line's characters covered by prompt phrases, the number of hits, the main family."""
+    if hint is None:
+        hint = _may_prompt(text)
+    if not hint:
+        return 0.0, 0, None
     spans: list[tuple[int, int]] = []
     best: tuple[int, str] | None = None
     hits = 0
@@ -136,18 +144,20 @@ def _features(texts: list[str]) -> list[_Line]:
         if t:
             counts[t] = counts.get(t, 0) + 1
     tokens_per_line = [_WORD.findall(t) for t in texts]
-    all_lower = [tok.lower() for toks in tokens_per_line for tok in toks if not tok.isdigit()]
+    lower_per_line = [[tok.lower() for tok in toks] for toks in tokens_per_line]
+    all_lower = [tok for toks in lower_per_line for tok in toks if not tok.isdigit()]
     _, stops = pick_stoplist(all_lower)
     # (values of runs of headline-like lines are doubled below: teaser lists, menus)
     seen: set[str] = set()
     lines: list[_Line] = []
-    for i, (t, toks) in enumerate(zip(texts, tokens_per_line, strict=True)):
+    hint_words = pt.PROMPT_HINT_WORDS
+    for i, (t, toks, low) in enumerate(zip(texts, tokens_per_line, lower_per_line, strict=True)):
         if not t:
             continue
         n = len(toks)
         line = _Line(index=i, text=t, tokens=n, count=counts[t])
         if n:
-            line.stop = sum(1 for tok in toks if tok.lower() in stops) / n
+            line.stop = sum(1 for tok in low if tok in stops) / n
             alpha = [tok for tok in toks if _LETTERS.match(tok)]
             if alpha:
                 line.caps = sum(1 for tok in alpha if tok[0].isupper()) / len(alpha)
@@ -156,7 +166,7 @@ def _features(texts: list[str]) -> list[_Line]:
         line.repeat = t in seen
         seen.add(t)
         line.reason = _line_reason(t, n)
-        line.prompt_cover, hits, family = _prompt_cover(t)
+        line.prompt_cover, hits, family = _prompt_cover(t, "©" in t or not hint_words.isdisjoint(low))
         if line.reason is None and family and (line.prompt_cover >= 0.5 or (hits >= 2 and line.prompt_cover >= 0.3)):
             line.reason = family
         line.value = _value(line)

@@ -24,6 +24,7 @@ _MONTHS = {
 }  # fmt: skip
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
 
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _DMY = re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})\b", re.I)
@@ -47,6 +48,8 @@ def _valid(y: int, m: int, d: int) -> str | None:
 
 def find_date(line: str) -> tuple[str, int, int] | None:
     """First date in the line as (ISO yyyy-mm-dd, start, end), or None."""
+    if not _YEAR.search(line):
+        return None
     found: list[tuple[int, int, str]] = []
     for m in _ISO.finditer(line):
         if iso := _valid(int(m[1]), int(m[2]), int(m[3])):

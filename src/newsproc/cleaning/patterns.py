@@ -126,6 +126,17 @@ PROMPT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"may not be (re)?published[^.]{0,60})", I),
 }
 
+# Cheap prefilter: a line none of whose lower-cased words is in this set (and without ©) cannot
+# match a PROMPT_PATTERNS entry, so the costly patterns run on few lines.
+PROMPT_HINT_WORDS = frozenset("""
+sign signing signed subscribe subscribed subscribing subscriber subscribers subscription newsletter
+newsletters email emails mail inbox thanks privacy alerts cookie cookies notifications copyright rights
+reserved browser explorer javascript adblocker blocker agreement reprints reprint unsubscribe activation
+activate abonnieren abonnez inscrivez suscríbete rechte droits registering twitter facebook instagram
+linkedin tiktok youtube logged notify window tab app store play comment reply published republished
+copies personal account
+""".split())
+
 # Markers that end an article when they appear as a short line after the main block has started.
 END_MARKER = re.compile(
     r"(related( (stories|articles|posts|content|coverage|news|topics|reading))?|more (stories|articles|"
