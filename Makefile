@@ -1,0 +1,59 @@
+# One job per target. `make demo` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools
+SAM := $(TOOLS)/bin/sam
+# sam build of a python3.12 function needs a python3.12 on PATH (pyenv has one here).
+PY312_BIN := $(shell dirname "$$(command -v python3.12 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 2>/dev/null | tail -1)" 2>/dev/null)
+export PATH := $(abspath $(TOOLS)/bin):$(PY312_BIN):$(PATH)
+export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: install tools demo test test-unit lint validate build eval eval-cleaning eval-entities clean
+
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[nlp,dev]"
+	touch $@
+
+tools: $(TOOLS)/.installed
+$(TOOLS)/.installed: requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	touch $@
+
+demo: install
+	$(PY) scripts/demo.py
+
+test: install tools
+	$(PY) -m pytest
+
+test-unit: install
+	$(PY) -m pytest -m unit
+
+lint: install
+	$(PY) -m ruff check src functions tests scripts
+	$(PY) -m ruff format --check src functions tests scripts
+
+validate: tools
+	$(SAM) validate --lint
+	$(TOOLS)/bin/cfn-lint template.yaml
+
+build: install tools
+	@test -n "$(PY312_BIN)" || { echo "sam build needs python3.12 on PATH"; exit 1; }
+	$(SAM) build
+	$(PY) scripts/build_sizes.py .aws-sam/build
+
+eval: eval-cleaning eval-entities
+
+eval-cleaning: install
+	$(PY) scripts/eval_cleaning.py
+
+eval-entities: install
+	$(PY) scripts/eval_entities.py
+
+clean:
+	rm -rf .aws-sam .pytest_cache .eval-output .demo-output

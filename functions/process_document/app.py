@@ -1,0 +1,74 @@
+"""ProcessDocumentFunction: SQS batch of S3 events -> clean, entities, store. Partial batch response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from newsproc import runtime
+from newsproc.entities import load_nlp
+from newsproc.models import Status
+from newsproc.pipeline import DocumentPipeline
+from newsproc.service import IngestService, MessageOutcome
+from newsproc.settings import Settings
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+# Init phase, once per container: settings validated, spaCy loaded (tok2vec + ner only).
+settings = Settings()
+pipeline = DocumentPipeline(load_nlp(), max_input_bytes=settings.max_input_bytes)
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def build_service() -> IngestService:
+    return IngestService(
+        pipeline,
+        runtime.raw_store(),
+        runtime.document_repository(settings),
+        max_input_bytes=settings.max_input_bytes,
+    )
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    service = build_service()
+    records = event.get("Records", [])
+    outcomes = service.handle_messages([(r["messageId"], r["body"]) for r in records])
+    _record_metrics(outcomes.values())
+
+    def record_handler(record: SQSRecord) -> None:
+        error = outcomes[record.message_id].error
+        if error is not None:
+            raise error
+
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+
+
+def _record_metrics(outcomes: Any) -> None:
+    for outcome in outcomes:
+        for result in outcome.results:
+            processed = result.status is Status.PROCESSED
+            metrics.add_metric(
+                name="DocumentsProcessed" if processed else "DocumentsFailed", unit=MetricUnit.Count, value=1
+            )
+            if processed:
+                metrics.add_metric(name="EntitiesExtracted", unit=MetricUnit.Count, value=len(result.entities))
+                metrics.add_metric(
+                    name="ProcessingLatency",
+                    unit=MetricUnit.Milliseconds,
+                    value=result.pipeline.timings_ms.get("total", 0.0),
+                )
+
+
+__all__ = ["MessageOutcome", "lambda_handler"]

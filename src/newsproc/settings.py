@@ -1,0 +1,20 @@
+"""Runtime settings, parsed once from the environment at the edge (handler init, CLI) and passed down."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    table_name: str = Field(default="newsproc-documents", validation_alias="TABLE_NAME")
+    raw_bucket: str = Field(default="newsproc-raw", validation_alias="RAW_BUCKET")
+    results_bucket: str = Field(default="newsproc-results", validation_alias="RESULTS_BUCKET")
+    entity_index_name: str = Field(default="EntityIndex", validation_alias="ENTITY_INDEX_NAME")
+    # Objects above this size are stored FAILED (too_large) without reading their body.
+    max_input_bytes: int = Field(default=10 * 1024 * 1024, gt=0, validation_alias="MAX_INPUT_BYTES")
+    # Results whose JSON is larger than this go to the results bucket; the item keeps a pointer.
+    inline_result_bytes: int = Field(default=300_000, gt=0, validation_alias="INLINE_RESULT_BYTES")
+    upload_prefix: str = Field(default="uploads/", validation_alias="UPLOAD_PREFIX")
