@@ -72,9 +72,13 @@ def clean_text(raw: str) -> CleanedText:
 def clean_html(html: str) -> CleanedText:
     import trafilatura  # imported lazily: the text path must not pay for it
 
-    doc = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
-    )
+    options = {"with_metadata": True, "include_comments": False, "deduplicate": False}
+    doc = trafilatura.bare_extraction(html, favor_precision=True, **options)
+    if doc is None or len(_WORD.findall(doc.text or "")) < SHORT_HTML_WORDS:
+        # precision mode sometimes keeps only a fragment of a short article: try the default mode
+        fallback = trafilatura.bare_extraction(html, **options)
+        if fallback is not None and (doc is None or len(fallback.text or "") > len(doc.text or "")):
+            doc = fallback
     if doc is None:
         return CleanedText(text="")
     cleaned = _clean(doc.text or "", mode="html")
@@ -82,6 +86,9 @@ def clean_html(html: str) -> CleanedText:
     cleaned.published = doc.date or cleaned.published
     cleaned.byline = doc.author or cleaned.byline
     return cleaned
+
+
+SHORT_HTML_WORDS = 120
 
 
 # ---------------------------------------------------------------- line features
