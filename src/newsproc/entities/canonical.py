@@ -1,93 +1,240 @@
-"""Merge a document's mentions into canonical entities (first level: names, honorifics, surnames)."""
+"""Merge a document's mentions into canonical entities.
+
+Clustering, in this order (see docs/entities.md):
+
+1. same key (``entity_key``: case, accents, punctuation, possessives, honorifics, leading "the" folded)
+   among name labels; DATE and MONEY only ever merge with the same key and label;
+2. near-identical multi-word names of the same label group (rapidfuzz ratio >= 92: "Mohammed bin Salman"
+   / "Mohammad bin Salman");
+3. acronyms join the one name whose initials they spell, preferring a bracket definition
+   ("Democratic People's Republic of Korea (DPRK)"); ambiguous acronyms stay alone;
+4. a surname or given name alone ("Kim", "Mr Peskov") joins the one longer PERSON name that starts or
+   ends with it. When several full names share it ("Kim Jong-un", "Kim Myong Sik") it joins one only if
+   that one is clearly dominant (at least twice the mentions of all the others together and the most
+   recent full name before the short form); otherwise it stays its own entity.
+
+Label: majority over the cluster's mentions (ties: the label of the longest form). Name: the longest,
+most complete surface form (most key words, then most frequent, then earliest), without honorific or
+possessive. Key and id derive from the name, so the same person gets the same key in every document.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
-from newsproc.entities.extraction import RawMention
+from rapidfuzz import fuzz
+
+from newsproc.entities.extraction import _HONORIFIC_RE, NAME_LABELS, RawMention
 from newsproc.models import Entity, Mention
 
-HONORIFICS = {
-    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady",
-    "president", "prime minister", "minister", "senator", "sen", "rep", "gov", "governor", "general",
-    "gen", "king", "queen", "prince", "princess", "pope", "chancellor", "judge", "justice",
-}  # fmt: skip
-_HONORIFIC_RE = re.compile(
-    r"^(?:(?:" + "|".join(sorted((re.escape(h) for h in HONORIFICS), key=len, reverse=True)) + r")\.?\s+)+",
-    re.I,
-)
-_POSSESSIVE_RE = re.compile(r"['’‘]s?$")
-_NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+_POSSESSIVE_RE = re.compile(r"(?:['’‘`´]s|(?<=s)['’‘`´])$", re.I)
+_LEADING_THE = re.compile(r"^the\s+", re.I)
+_STOP = {"of", "the", "and", "for", "in", "on", "de", "la", "del", "des", "du", "y", "et", "to", "at", "&"}
+_FUZZY_CUTOFF = 92.0
+LEAD_CHARS = 500  # the title line and lead paragraph
 
 
 def strip_honorific(name: str) -> str:
-    stripped = _HONORIFIC_RE.sub("", name).strip()
-    return stripped or name
+    m = _HONORIFIC_RE.match(name)
+    if m and m.end() < len(name):
+        return name[m.end() :].strip()
+    return name
+
+
+def display_name(surface: str) -> str:
+    """Surface form shown as an entity name: no possessive, honorific or leading article."""
+    name = " ".join(surface.split())
+    name = _POSSESSIVE_RE.sub("", name).strip()
+    name = strip_honorific(name)
+    name = _LEADING_THE.sub("", name) if len(name) > 4 else name
+    return name.strip() or surface.strip()
 
 
 def entity_key(name: str) -> str:
-    """Stable index key: accents, case, punctuation, possessives and honorifics folded."""
-    name = _POSSESSIVE_RE.sub("", name.strip())
-    name = strip_honorific(name)
+    """Stable index key: case, accents, punctuation, possessives, honorifics and a leading "the" folded.
+
+    ``entity_key("President Vladimir Putin's") == "vladimir putin"``,
+    ``entity_key("Kim Jong-un") == entity_key("KIM JONG UN") == "kim jong un"``, ``entity_key("U.S.") == "us"``.
+    """
+    name = display_name(name)
     folded = unicodedata.normalize("NFKD", name)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    folded = re.sub(r"[^\w\s]", " ", folded.casefold()).replace("_", " ")
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
+    folded = re.sub(r"[.'’‘`´]", "", folded)  # U.S. -> us, O'Brien -> obrien
+    folded = re.sub(r"[\W_]+", " ", folded)
     return " ".join(folded.split())
-
-
-def _tokens(key: str) -> list[str]:
-    return key.split()
 
 
 @dataclass
 class _Cluster:
     key: str
     mentions: list[RawMention] = field(default_factory=list)
+    labels: Counter = field(default_factory=Counter)
 
     @property
     def tokens(self) -> list[str]:
-        return _tokens(self.key)
+        return self.key.split()
+
+    @property
+    def label(self) -> str:
+        ranked = self.labels.most_common()
+        top = [lab for lab, n in ranked if n == ranked[0][1]]
+        if len(top) == 1:
+            return top[0]
+        longest = max(self.mentions, key=lambda m: (len(m.text), -m.start))
+        return longest.label if longest.label in top else top[0]
+
+    @property
+    def group(self) -> str:
+        return _label_group(self.label)
+
+    def add(self, mention: RawMention) -> None:
+        self.mentions.append(mention)
+        self.labels[mention.label] += 1
+
+    def absorb(self, other: _Cluster) -> None:
+        for m in other.mentions:
+            self.add(m)
 
 
 def canonicalize(text: str, raw_mentions: list[RawMention]) -> tuple[list[Mention], list[Entity]]:
-    del text  # offsets already point into it; kept in the signature for context-aware rules
     ordered = sorted(raw_mentions, key=lambda m: (m.start, m.end))
     clusters: dict[tuple[str, str], _Cluster] = {}
-    assignment: list[tuple[str, str]] = []
-    label_group = {m: _label_group(m.label) for m in ordered}
-    # Longest names first, so that short forms can attach to a full name seen anywhere in the text.
-    for mention in sorted(ordered, key=lambda m: -len(entity_key(m.text).split())):
-        key = entity_key(mention.text)
+    for m in ordered:
+        key = entity_key(m.text)
         if not key:
             continue
-        group = label_group[mention]
-        target = clusters.get((group, key)) or _match_short_form(clusters, group, key)
+        bucket = "NAME" if m.label in NAME_LABELS else m.label
+        clusters.setdefault((bucket, key), _Cluster(key=key)).add(m)
+    names = [c for (bucket, _), c in clusters.items() if bucket == "NAME"]
+    others = [c for (bucket, _), c in clusters.items() if bucket != "NAME"]
+    names = _merge_fuzzy(names)
+    names = _merge_acronyms(text, names)
+    names = _merge_short_person_forms(names)
+    return _build(text, ordered, names + others)
+
+
+# --------------------------------------------------------------------------------------------- merges
+
+
+def _merge_fuzzy(clusters: list[_Cluster]) -> list[_Cluster]:
+    multi = [c for c in clusters if len(c.tokens) >= 2]
+    gone: set[int] = set()
+    for i, a in enumerate(multi):
+        if id(a) in gone:
+            continue
+        for b in multi[i + 1 :]:
+            if id(b) in gone or a.group != b.group or len(a.tokens) != len(b.tokens):
+                continue
+            if fuzz.ratio(a.key, b.key, score_cutoff=_FUZZY_CUTOFF) and a.tokens[0][0] == b.tokens[0][0]:
+                a.absorb(b)
+                gone.add(id(b))
+    return [c for c in clusters if id(c) not in gone]
+
+
+def _initials(key: str, surface: str) -> set[str]:
+    words = key.split()
+    raw_words = re.findall(r"[^\W_]+", surface)
+    out = {"".join(w[0] for w in words), "".join(w[0] for w in words if w not in _STOP)}
+    # "Democratic People's Republic of Korea" -> DPRK, "Saudi Grains Organization" -> SAGO is not spelled
+    caps = "".join(w[0] for w in raw_words if w[0].isupper())
+    out.add(caps.casefold())
+    return {i for i in out if len(i) >= 2}
+
+
+def _is_acronym(cluster: _Cluster) -> bool:
+    return len(cluster.tokens) == 1 and any(
+        sum(ch.isupper() for ch in m.text) >= 2 and not any(ch.islower() for ch in m.text.replace("s", ""))
+        for m in cluster.mentions
+    )
+
+
+def _merge_acronyms(text: str, clusters: list[_Cluster]) -> list[_Cluster]:
+    acronyms = [c for c in clusters if _is_acronym(c)]
+    if not acronyms:
+        return clusters
+    full = [c for c in clusters if len(c.tokens) >= 2]
+    defined: dict[str, _Cluster] = {}
+    for c in full:  # "Full Name (ACR)" / "ACR (Full Name)"
+        for m in c.mentions:
+            after = re.match(r"\s?[(\[]([^)\]\n]{2,12})[)\]]", text[m.end : m.end + 16])
+            if after:
+                defined.setdefault(entity_key(after.group(1)), c)
+    gone: set[int] = set()
+    for a in acronyms:
+        target = defined.get(a.key)
         if target is None:
-            target = clusters[(group, key)] = _Cluster(key=key)
-        target.mentions.append(mention)
+            candidates = [c for c in full if any(a.key == i for m in c.mentions[:1] for i in _initials(c.key, m.text))]
+            target = candidates[0] if len(candidates) == 1 else None
+        if target is not None and id(target) not in gone:
+            target.absorb(a)
+            gone.add(id(a))
+    return [c for c in clusters if id(c) not in gone]
+
+
+def _merge_short_person_forms(clusters: list[_Cluster]) -> list[_Cluster]:
+    persons = [c for c in clusters if c.label == "PERSON"]
+    gone: set[int] = set()
+    # shortest first, so "Kim" is decided after "Jong Un" might have joined "Kim Jong Un"
+    for short in sorted(persons, key=lambda c: len(c.tokens)):
+        n = len(short.tokens)
+        candidates = [
+            c for c in persons
+            if c is not short and id(c) not in gone and len(c.tokens) > n
+            and (c.tokens[:n] == short.tokens or c.tokens[-n:] == short.tokens)
+        ]  # fmt: skip
+        if not candidates:
+            continue
+        target = candidates[0] if len(candidates) == 1 else _dominant(short, candidates)
+        if target is not None:
+            target.absorb(short)
+            gone.add(id(short))
+    return [c for c in clusters if id(c) not in gone]
+
+
+def _dominant(short: _Cluster, candidates: list[_Cluster]) -> _Cluster | None:
+    """Among several full names sharing a surname, the one that is clearly meant, or None."""
+    ranked = sorted(candidates, key=lambda c: -len(c.mentions))
+    best, rest = ranked[0], ranked[1:]
+    if len(best.mentions) < 2 * sum(len(c.mentions) for c in rest):
+        return None
+    first_short = min(m.start for m in short.mentions)
+    before = [(m.start, c) for c in candidates for m in c.mentions if m.start < first_short]
+    if not before or max(before, key=lambda x: x[0])[1] is not best:
+        return None
+    return best
+
+
+# --------------------------------------------------------------------------------------------- output
+
+
+def _build(text: str, ordered: list[RawMention], clusters: list[_Cluster]):
     by_mention: dict[int, str] = {}
     entities: list[Entity] = []
-    total = max(1, len(ordered))
-    text_len = max((m.end for m in ordered), default=1)
-    for cluster in clusters.values():
+    max_count = max((len(c.mentions) for c in clusters), default=1)
+    text_len = max(1, len(text))
+    lead_end = _lead_end(text)
+    seen_ids: Counter = Counter()
+    for cluster in clusters:
         cluster.mentions.sort(key=lambda m: m.start)
-        label = Counter(m.label for m in cluster.mentions).most_common(1)[0][0]
-        name = max((strip_honorific(_POSSESSIVE_RE.sub("", m.text)) for m in cluster.mentions),
-                   key=lambda n: (len(n.split()), len(n)))  # fmt: skip
-        entity_id = _entity_id(label, cluster.key)
+        label = cluster.label
+        name = _canonical_name(cluster)
+        key = entity_key(name) or cluster.key
+        entity_id = _entity_id(label, key)
+        seen_ids[entity_id] += 1
+        if seen_ids[entity_id] > 1:  # two clusters with one key (e.g. two "Kim"s kept apart): distinct ids
+            entity_id = _entity_id(label, f"{key}#{seen_ids[entity_id]}")
         first = cluster.mentions[0].start
         count = len(cluster.mentions)
-        salience = round(0.7 * count / total + 0.3 * (1 - first / text_len), 4)
-        variants = sorted({m.text for m in cluster.mentions} - {name})
-        entities.append(Entity(id=entity_id, key=cluster.key, name=name, label=label, count=count,
+        salience = salience_score(count, max_count, first, text_len, first < lead_end)
+        variants = sorted({" ".join(m.text.split()) for m in cluster.mentions} - {name})
+        entities.append(Entity(id=entity_id, key=key, name=name, label=label, count=count,
                                variants=variants, first_start=first, salience=salience))  # fmt: skip
         for m in cluster.mentions:
             by_mention[id(m)] = entity_id
-    del assignment
     mentions = [
         Mention(start=m.start, end=m.end, text=m.text, label=m.label, entity_id=by_mention[id(m)])
         for m in ordered
@@ -97,27 +244,43 @@ def canonicalize(text: str, raw_mentions: list[RawMention]) -> tuple[list[Mentio
     return mentions, entities
 
 
+def salience_score(count: int, max_count: int, first_start: int, text_len: int, in_lead: bool) -> float:
+    """0.5 * count / count of the most mentioned entity + 0.3 * earliness + 0.2 if first seen in the lead.
+
+    earliness = 1 - first_start / len(text); the lead is the title line plus the first paragraph
+    (at most LEAD_CHARS characters). Range 0..1, rounded to 4 places.
+    """
+    score = 0.5 * count / max(1, max_count) + 0.3 * (1 - first_start / max(1, text_len)) + 0.2 * in_lead
+    return round(min(1.0, max(0.0, score)), 4)
+
+
+def _lead_end(text: str) -> int:
+    """End of the title line + first paragraph, capped at LEAD_CHARS."""
+    stripped = len(text) - len(text.lstrip())
+    breaks = [m.end() for m in re.finditer(r"\n\s*\n|\n", text[stripped : stripped + LEAD_CHARS * 2])]
+    end = breaks[1] if len(breaks) > 1 else (breaks[0] if breaks else LEAD_CHARS)
+    return min(stripped + end, stripped + LEAD_CHARS)
+
+
+def _canonical_name(cluster: _Cluster) -> str:
+    label = cluster.label
+    forms = Counter(display_name(m.text) for m in cluster.mentions if m.label == label or len(cluster.labels) == 1)
+    if not forms:
+        forms = Counter(display_name(m.text) for m in cluster.mentions)
+    first_seen = {}
+    for m in cluster.mentions:
+        first_seen.setdefault(display_name(m.text), m.start)
+
+    def rank(name: str):
+        is_caps = name.isupper() and len(name) > 4  # prefer "Kim Jong Un" over "KIM JONG UN"
+        return (len(entity_key(name).split()), not is_caps, forms[name], len(name), -first_seen.get(name, 0))
+
+    return max(forms, key=rank)
+
+
 def _label_group(label: str) -> str:
-    # GPE/LOC disagree often for the same place; treat them as one group.
-    return "PLACE" if label in {"GPE", "LOC"} else label
-
-
-def _match_short_form(clusters: dict[tuple[str, str], _Cluster], group: str, key: str) -> _Cluster | None:
-    """A surname or first name alone joins the one longer name of the same label that contains it."""
-    if group not in _NAME_LABELS:
-        return None
-    tokens = _tokens(key)
-    candidates = [
-        c for (g, _), c in clusters.items()
-        if g == group and len(c.tokens) > len(tokens) and _is_subsequence(tokens, c.tokens)
-    ]  # fmt: skip
-    return candidates[0] if len(candidates) == 1 else None
-
-
-def _is_subsequence(short: list[str], long: list[str]) -> bool:
-    if short == long[-len(short):] or short == long[: len(short)]:
-        return True
-    return False
+    # GPE/LOC/FAC disagree often for the same place; treat them as one group for fuzzy merging.
+    return "PLACE" if label in {"GPE", "LOC", "FAC"} else label
 
 
 def _entity_id(label: str, key: str) -> str:

@@ -124,10 +124,12 @@ def _is_caps_line(line: str) -> bool:
 
 
 def restore_case(text: str) -> str:
-    """Same-length copy of `text` in which all-capitals lines are title-cased for the model.
+    """Same-length copy of `text` in which all-capitals lines (headlines, datelines) are truecased.
 
-    Words that also appear in capitals in the normal lines of the document (acronyms: UN, DPRK) stay.
-    Characters whose lower case has another length (rare) are left alone, so offsets never move.
+    Each word of such a line takes the form the rest of the document uses: kept in capitals if it also
+    appears in capitals in normal lines (acronyms: UN, DPRK), title-cased if it appears title-cased there
+    ("Kim", "Seoul"), lower-cased otherwise (the first word of the line is capitalised). Characters whose
+    lower case has another length (rare) are left alone, so offsets never move.
     """
     if not any(c.isupper() for c in text):
         return text
@@ -135,12 +137,14 @@ def restore_case(text: str) -> str:
     caps = [_is_caps_line(line) for line in lines]
     if not any(caps):
         return text
-    acronyms = {w for line, c in zip(lines, caps, strict=True) if not c for w in _WORD.findall(line)
-                if len(w) > 1 and w.isupper()}  # fmt: skip
+    vocab: Counter = Counter()
+    for line, is_caps in zip(lines, caps, strict=True):
+        if not is_caps:
+            vocab.update(_WORD.findall(line))
     out = []
     for line, is_caps in zip(lines, caps, strict=True):
         if is_caps:
-            line = _WORD.sub(lambda m: _recase(m.group(0), acronyms, m.start() == 0), line)
+            line = _WORD.sub(lambda m: _recase(m.group(0), vocab, m.start() == 0), line)
         out.append(line)
     restored = "\n".join(out)
     return restored if len(restored) == len(text) else text
@@ -150,13 +154,14 @@ def _lower_same_len(s: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in s)
 
 
-def _recase(word: str, acronyms: set[str], first: bool) -> str:
-    if word in acronyms:
-        return word
+def _recase(word: str, vocab: Counter, first: bool) -> str:
     low = _lower_same_len(word)
-    if low in _SMALL_WORDS and not first:
-        return low
-    return word[0] + low[1:]
+    title = word[0] + low[1:]
+    if len(word) > 1 and vocab[word] > 0:
+        return word
+    if vocab[title] > vocab[low] or (first and vocab[low] == 0):
+        return title
+    return title if first else low
 
 
 # ------------------------------------------------------------------------------------------ extraction
@@ -215,7 +220,7 @@ HONORIFICS = (
     "sheikha", "crown prince", "supt", "insp", "cpt", "pres",
 )  # fmt: skip
 _HONORIFIC_RE = re.compile(
-    r"^(?:(?:" + "|".join(sorted((re.escape(h) for h in HONORIFICS), key=len, reverse=True))
+    r"(?:(?:" + "|".join(sorted((re.escape(h) for h in HONORIFICS), key=len, reverse=True))
     + r")(?:\.|\b)[^\S\n]*)+",
     re.I,
 )  # fmt: skip
@@ -365,7 +370,7 @@ _MONEY_RE = re.compile(
     rf"|{_NUMBER}(?:[^\S\n]?{_SCALE})?[^\S\n]{_CURRENCY_WORD}\b)"
 )  # fmt: skip
 _MONEY_LEAD = re.compile(
-    r"^(?:(?:less|more|fewer|greater|higher|lower)\s+than|(?:an?\s+)?(?:estimated|additional|extra|further)"
+    r"(?:(?:less|more|fewer|greater|higher|lower)\s+than|(?:an?\s+)?(?:estimated|additional|extra|further)"
     r"|about|around|approximately|approx\.?|roughly|nearly|almost|some|only|just|over|under|up\s+to"
     r"|close\s+to|at\s+least|at\s+most|another|a\s+total\s+of|a\s+further|totall?ing|worth|a\s+few"
     r"|a|an|the|between|from|of|above|below|some|nearly|circa|c\.)\s+",
@@ -480,7 +485,7 @@ def harmonize(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, i
                 lab = _ungroup(best, lab)
         out.append((s, e, lab))
     # propagate forms the model found elsewhere in the document to the occurrences it missed
-    form_label: dict[str, str] = {}
+    form_label: dict[str, str] = {name: "PERSON" for name in surnames}
     for s, e, lab in out:
         if lab not in NAME_LABELS:
             continue
