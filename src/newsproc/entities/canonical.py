@@ -68,6 +68,11 @@ def entity_key(name: str) -> str:
     return " ".join(folded.split())
 
 
+def value_key(text: str) -> str:
+    """Key of a DATE/MONEY/other value mention: case and spacing folded, digits and separators kept."""
+    return " ".join(text.casefold().split())
+
+
 @dataclass
 class _Cluster:
     key: str
@@ -104,10 +109,10 @@ def canonicalize(text: str, raw_mentions: list[RawMention]) -> tuple[list[Mentio
     ordered = sorted(raw_mentions, key=lambda m: (m.start, m.end))
     clusters: dict[tuple[str, str], _Cluster] = {}
     for m in ordered:
-        key = entity_key(m.text)
+        bucket = "NAME" if m.label in NAME_LABELS else m.label
+        key = entity_key(m.text) if bucket == "NAME" else value_key(m.text)
         if not key:
             continue
-        bucket = "NAME" if m.label in NAME_LABELS else m.label
         clusters.setdefault((bucket, key), _Cluster(key=key)).add(m)
     names = [c for (bucket, _), c in clusters.items() if bucket == "NAME"]
     others = [c for (bucket, _), c in clusters.items() if bucket != "NAME"]
@@ -222,7 +227,7 @@ def _build(text: str, ordered: list[RawMention], clusters: list[_Cluster]):
         cluster.mentions.sort(key=lambda m: m.start)
         label = cluster.label
         name = _canonical_name(cluster)
-        key = entity_key(name) or cluster.key
+        key = (entity_key(name) if label in NAME_LABELS else value_key(name)) or cluster.key
         entity_id = _entity_id(label, key)
         seen_ids[entity_id] += 1
         if seen_ids[entity_id] > 1:  # two clusters with one key (e.g. two "Kim"s kept apart): distinct ids

@@ -170,7 +170,7 @@ def _recase(word: str, vocab: Counter, first: bool) -> str:
 def extract_mentions(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> list[list[RawMention]]:
     texts = list(texts)
     chunks = [(doc_index, offset, chunk) for doc_index, text in enumerate(texts)
-              for offset, chunk in chunk_text(restore_case(text))]  # fmt: skip
+              for offset, chunk in chunk_text(restore_case(text), CHUNK_CHARS)]  # fmt: skip
     spans: list[list[tuple[int, int, str]]] = [[] for _ in texts]
     docs = nlp.pipe((chunk for _, _, chunk in chunks), batch_size=batch_size)
     for (doc_index, offset, _), doc in zip(chunks, docs, strict=True):
