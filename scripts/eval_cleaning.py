@@ -87,8 +87,16 @@ def run_kind(kind: str, pages: list[Path], eval_dir: Path, per_page: bool) -> di
             words += len(WORD.findall(result.text))
             texts.append(result.text)
             out.write(json.dumps({"id": page.name, "clean_text": result.text}, ensure_ascii=False) + "\n")
-    cmd = [sys.executable, str(eval_dir / "score_cleaning.py"), "--gold", str(eval_dir / "cleaning" / "dev"),
-           "--pred", str(pred_path), "--json", str(OUT_DIR / f"cleaning_{kind}.score.json")]
+    cmd = [
+        sys.executable,
+        str(eval_dir / "score_cleaning.py"),
+        "--gold",
+        str(eval_dir / "cleaning" / "dev"),
+        "--pred",
+        str(pred_path),
+        "--json",
+        str(OUT_DIR / f"cleaning_{kind}.score.json"),
+    ]
     if per_page:
         cmd += ["--per-page", str(OUT_DIR / f"cleaning_{kind}.per_page.tsv")]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -98,8 +106,10 @@ def run_kind(kind: str, pages: list[Path], eval_dir: Path, per_page: bool) -> di
     line = proc.stdout.strip().splitlines()[-1]
     print(line.replace("cleaning:", f"cleaning[{kind}]:", 1))
     n = max(1, len(pages))
-    print(f"  time[{kind}]: total={elapsed:.3f}s per_page={1000 * elapsed / n:.2f}ms "
-          f"output_words={words} output_words_per_s={words / elapsed if elapsed else 0:,.0f}")
+    print(
+        f"  time[{kind}]: total={elapsed:.3f}s per_page={1000 * elapsed / n:.2f}ms "
+        f"output_words={words} output_words_per_s={words / elapsed if elapsed else 0:,.0f}"
+    )
     score = json.loads((OUT_DIR / f"cleaning_{kind}.score.json").read_text(encoding="utf-8"))
     score["_elapsed_s"] = elapsed
     score["_words"] = words
@@ -109,11 +119,12 @@ def run_kind(kind: str, pages: list[Path], eval_dir: Path, per_page: bool) -> di
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--eval-dir", help="shared eval folder (default: $NEWSPROC_EVAL_DIR or ../shared/eval)")
+    parser.add_argument("--eval-dir", help="shared eval folder (default: $NEWSPROC_EVAL_DIR, ../shared/eval)")
     parser.add_argument("--only", choices=["raw", "html"], help="run one input kind only")
     parser.add_argument("--per-page", action="store_true", help="also write per-page TSVs to .eval-output/")
-    parser.add_argument("--no-ner", action="store_true",
-                        help="skip timing the entity step (spaCy NER) on the cleaned texts")
+    parser.add_argument(
+        "--no-ner", action="store_true", help="skip timing the entity step (spaCy NER) on the cleaned texts"
+    )
     args = parser.parse_args(argv)
     eval_dir = eval_dir_from(args.eval_dir)
     dev = eval_dir / "cleaning" / "dev"
@@ -126,9 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         score = run_kind(kind, pages, eval_dir, args.per_page)
         ner_s = None if args.no_ner else time_ner(score["_texts"])
         if ner_s:
-            print(f"  ner[{kind}]: total={ner_s:.3f}s per_page={1000 * ner_s / len(pages):.2f}ms "
-                  f"words_per_s={score['_words'] / ner_s:,.0f}; cleaning costs "
-                  f"{100 * score['_elapsed_s'] / ner_s:.1f}% of the entity step")
+            print(
+                f"  ner[{kind}]: total={ner_s:.3f}s per_page={1000 * ner_s / len(pages):.2f}ms "
+                f"words_per_s={score['_words'] / ner_s:,.0f}; cleaning costs "
+                f"{100 * score['_elapsed_s'] / ner_s:.1f}% of the entity step"
+            )
     return 0
 
 

@@ -174,7 +174,8 @@ def _features(texts: list[str]) -> list[_Line]:
         seen.add(t)
         line.reason = _line_reason(t, n)
         line.prompt_cover, hits, family = _prompt_cover(t, "©" in t or not hint_words.isdisjoint(low))
-        if line.reason is None and family and (line.prompt_cover >= 0.5 or (hits >= 2 and line.prompt_cover >= 0.3)):
+        mostly_prompt = line.prompt_cover >= 0.5 or (hits >= 2 and line.prompt_cover >= 0.3)
+        if line.reason is None and family and mostly_prompt:
             line.reason = family
         line.value = _value(line)
         if n <= 30 and len(t) <= 200:
@@ -220,7 +221,8 @@ def _value(line: _Line) -> float:
     if _TEASER_END.search(line.text):
         return -max(3.0, float(n))
     if line.count > 1 and n < 40:
-        return -max(2.0, 0.7 * n)
+        # a repeated prose line (a lead shown twice) is neutral; repeated short lines are furniture
+        return 0.0 if _is_prose(line) else -max(2.0, 0.7 * n)
     if _is_prose(line):
         return float(n) * (1.0 if line.stop >= 0.2 else 0.7)
     if n >= 20:
@@ -415,10 +417,8 @@ def _clean(raw: str, mode: str) -> CleanedText:
     if not lines:
         return CleanedText(text="", published=published, removed=removed)
 
-    if mode == "html":
-        blocks = [(0, len(lines))]
-    else:
-        blocks = _select_blocks(lines)
+    # HTML extraction already chose the main block: only the line rules run on its text
+    blocks = [(0, len(lines))] if mode == "html" else _select_blocks(lines)
     if not blocks:
         for ln in lines:
             removed.append(RemovedSegment(text=ln.text, reason="outside_main_block"))
@@ -433,7 +433,8 @@ def _clean(raw: str, mode: str) -> CleanedText:
     paragraphs: list[str] = []
     for pos, ln in enumerate(lines):
         if pos not in keep_idx:
-            removed.append(RemovedSegment(text=ln.text, reason="meta" if ln.index in meta_lines else "outside_main_block"))
+            reason = "meta" if ln.index in meta_lines else (ln.reason or "outside_main_block")
+            removed.append(RemovedSegment(text=ln.text, reason=reason))
             continue
         reason = ln.reason
         if reason is None and ln.repeat and ln.tokens < 60:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-I = re.I
+IGNORE = re.I
 
 # Whole-line patterns: the line must match from start to end (after stripping).
 LINE_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -19,22 +19,27 @@ LINE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"(advertisement|advertising|sponsored( content| links?)?|ad(vert)?|anzeige|werbung|publicit[ée]|"
         r"story continues (below|after)( advertisement)?|continue reading( (below|the main story))?|"
         r"article continues (below|after)( advertisement)?|scroll to continue( with content)?|"
-        r"skip (the )?ad(vertisement)?|ad feedback|content continues below)[\s.:!…-]*", I),
+        r"skip (the )?ad(vertisement)?|ad feedback|content continues below)[\s.:!…-]*",
+        IGNORE,
+    ),
     "share": re.compile(
         r"((share|teilen|partager|compartir)( (this|the|on|via|article|story|post|page))*"
         r"( on)?( (facebook|twitter|whatsapp|linkedin|email|e-mail|pinterest|reddit|x))*|"
         r"(facebook|twitter|whatsapp|linkedin|pinterest|reddit|e-?mail|print|copy( link)?|"
         r"flipboard|messenger|telegram|instagram|youtube|rss|google\+?|tumblr|sms|link copied|"
         r"copied|comments?|save|bookmark|gift( this)? article|tweet|pin( it)?|like|more)[\s,|/·•]*)+"
-        r"[\s.:!]*", I),
-    "follow": re.compile(r"(follow|folgen sie|suivez)( us| uns| nous)?( on| auf| sur)?\b.{0,40}", I),
+        r"[\s.:!]*",
+        IGNORE,
+    ),
+    "follow": re.compile(r"(follow|folgen sie|suivez)( us| uns| nous)?( on| auf| sur)?\b.{0,40}", IGNORE),
     "read_more": re.compile(
         r"(read|see|view|click|tap|watch|listen)( here)?( the)? ?(more|full|all|next|previous|also|"
         r"original|story|article|comments?|gallery|video|photos?|now)\b.{0,60}|"
         r"(weiterlesen|mehr (dazu|lesen|zum thema)|lire (aussi|la suite|plus)|leer m[áa]s|"
         r"next (article|story|post)|previous (article|story|post)|back to (top|gallery|home)|"
         r"return to top|top of page|load more|show more|more (stories|articles|news) ?.{0,30})[\s.:!»>›]*",
-        I),
+        IGNORE,
+    ),
     "related": re.compile(
         r"(related( (stories|articles|posts|content|coverage|news|topics|links|reading|video))?|"
         r"more (from|on|in|about) .{1,40}|recommended( for you| stories| articles)?|you (may|might) "
@@ -44,12 +49,16 @@ LINE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"(ähnliche|verwandte) (artikel|beiträge|themen)|das könnte sie auch interessieren|"
         r"à lire aussi|sur le même sujet|tags?|topics?|themen|schlagworte|filed under|categories|"
         r"in this article|what to read next|more to explore|around the web|from the web|"
-        r"promoted stories|recommended by|more news|news ?feed|up next|keep reading)[\s.:!]*", I),
+        r"promoted stories|recommended by|more news|news ?feed|up next|keep reading)[\s.:!]*",
+        IGNORE,
+    ),
     "comments": re.compile(
         r"((\d+ )?comments?|kommentare?|commentaires?|comentarios?|leave a (comment|reply)|"
         r"post a comment|add a comment|join the (conversation|discussion)|show comments|view comments|"
         r"comments? (are )?(closed|disabled)|(\d+ )?(replies|responses|antworten)|reply|antworten|"
-        r"log ?in to (comment|reply)|be the first to comment.{0,20}|conversation)[\s.:!()\d]*", I),
+        r"log ?in to (comment|reply)|be the first to comment.{0,20}|conversation)[\s.:!()\d]*",
+        IGNORE,
+    ),
     "caption_credit": re.compile(
         r"((photo|image|picture|video|graphic|illustration|foto|bild|credit|source|quelle|"
         r"getty|reuters|afp|ap|dpa|shutterstock|istock)( ?(credit|source|courtesy|by))?s?\s*[:/©|]"
@@ -57,18 +66,23 @@ LINE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"(enlarge|expand|open|close|view) (this )?(image|photo|gallery|caption|slideshow)|caption|"
         r"hide caption|toggle caption|(getty|shutterstock) images?.{0,40}|"
         r"\(?(photo|image|foto|bild)\s*(credit)?\)?|©.{0,80}|.{0,60}/ ?(getty images?|reuters|afp|ap|"
-        r"dpa|shutterstock|istock|alamy|epa)( via .{0,40})?)[\s.]*", I),
+        r"dpa|shutterstock|istock|alamy|epa)( via .{0,40})?)[\s.]*",
+        IGNORE,
+    ),
+    "copyright": re.compile(r"(©|\(c\)|copyright).{0,100}|.{0,80}all rights reserved.{0,40}", IGNORE),
     "navigation": re.compile(
         r"(home|menu|search|sections|navigation|skip to (main )?(content|navigation|main)|"
         r"jump to|toggle navigation|close( menu)?|open( menu)?|sign ?in|log ?in|log ?out|sign ?out|"
         r"register|my account|account|profile|subscribe|subscribers?|subscription|newsletters?|"
         r"contact( us)?|about( us)?|imprint|impressum|kontakt|careers|jobs|advertise( with us)?|"
         r"privacy|terms|faq|help|sitemap|archives?|rss feeds?|e-?paper|digital edition|"
-        r"all rights reserved.{0,40}|copyright.{0,80}|\(c\).{0,80}|powered by .{0,40}|"
+        r"powered by .{0,40}|"
         r"previous|next|prev|page \d+( of \d+)?|[<>«»‹›|•·…\-–—=*#+/\\]+|\d+|[a-z]|"
         r"(sun|mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?)(day)?|"
         r"listen( to (this|the) (article|story))?.{0,20}|\d+ min(ute)?s? read|print( this)?( page)?)"
-        r"[\s.:!]*", I),
+        r"[\s.:!]*",
+        IGNORE,
+    ),
 }
 
 # Prompt phrases found anywhere. A line whose prompt phrases cover most of it is dropped.
@@ -85,57 +99,76 @@ PROMPT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"[^.]{0,80}(agree|consent|accept)[^.]{0,80}|you can unsubscribe[^.]{0,60}|unsubscribe|"
         r"(read|see) our privacy (notice|policy)|privacy (notice|policy)|"
         r"breaking news (alerts|emails)|get (the|our) (latest|best)[^.]{0,40}(inbox|newsletter|app)|"
-        r"newsletter abonnieren|jetzt abonnieren|abonnez-vous|inscrivez-vous|suscr[ií]bete)", I),
+        r"newsletter abonnieren|jetzt abonnieren|abonnez-vous|inscrivez-vous|suscr[ií]bete)",
+        IGNORE,
+    ),
     "cookie": re.compile(
         r"(we use cookies|this (web)?site uses cookies|uses cookies|cookie (policy|settings|preferences|"
         r"consent)|accept (all )?cookies|by (continuing|using) (to (use|browse) )?(this|our) "
         r"(site|website)[^.]{0,80}|manage (your )?(cookies|consent|preferences)|"
-        r"diese (web)?seite verwendet cookies|wir verwenden cookies|nous utilisons des cookies)", I),
+        r"diese (web)?seite verwendet cookies|wir verwenden cookies|nous utilisons des cookies)",
+        IGNORE,
+    ),
     "paywall": re.compile(
         r"(already (a )?(subscriber|member)\??|subscribe (now )?(to|for) (continue|read|unlimited|"
         r"full)[^.]{0,40}|to continue reading[^.]{0,60}|create (a |your )?free account|"
         r"(this|the) (article|content|story) is (only )?(available|reserved) (to|for) "
         r"(subscribers|members)|log ?in (or|to) (subscribe|register|continue)|"
-        r"you have reached (your|the) (limit|maximum)[^.]{0,60}|free articles? (left|remaining))", I),
+        r"you have reached (your|the) (limit|maximum)[^.]{0,60}|free articles? (left|remaining))",
+        IGNORE,
+    ),
     "app_prompt": re.compile(
         r"(download (the|our) (free )?[\w ]{0,20}app|get (the|our) (free )?[\w ]{0,20}app|"
         r"(available|download) on the app store|get it on google play|turn on (desktop )?notifications|"
-        r"enable notifications|push notifications)", I),
+        r"enable notifications|push notifications)",
+        IGNORE,
+    ),
     "social_prompt": re.compile(
         r"(follow (us|\w+) on (twitter|facebook|instagram|linkedin|tiktok|youtube)|like us on facebook|"
         r"(join|find) us on (facebook|twitter|instagram)|share (this|the) (article|story|post)|"
-        r"click (here )?to share[^.]{0,40}|(opens|open) in (a )?new (window|tab))", I),
+        r"click (here )?to share[^.]{0,40}|(opens|open) in (a )?new (window|tab))",
+        IGNORE,
+    ),
     "comment_prompt": re.compile(
         r"(leave a (comment|reply)|your email address will not be published|required fields are "
         r"marked|comments are (closed|moderated)|post a comment|add a comment|you must be logged in"
-        r"[^.]{0,40}|notify me of (new|follow-up)[^.]{0,60}|save my name, email)", I),
+        r"[^.]{0,40}|notify me of (new|follow-up)[^.]{0,60}|save my name, email)",
+        IGNORE,
+    ),
     "browser_prompt": re.compile(
         r"(you are (using|on) (an? )?(outdated|old|unsupported)?\s*(browser|internet explorer)|"
         r"(we(’|')ve|we have) detected (that )?you are (using|on)[^.]{0,40}|"
         r"(please )?(update|upgrade|switch) (to )?(a |your )?(newer|modern|supported|different|latest)?\s*"
         r"(version of your )?browser[^.]{0,60}|(enable|activate) javascript[^.]{0,60}|"
-        r"javascript (is )?(disabled|required|not enabled)[^.]{0,60}|ad ?blocker[^.]{0,60})", I),
+        r"javascript (is )?(disabled|required|not enabled)[^.]{0,60}|ad ?blocker[^.]{0,60})",
+        IGNORE,
+    ),
     "legal": re.compile(
         r"(for your personal,? non-?commercial use( only)?|subscriber agreement|by copyright law|"
         r"(order|request) (presentation-ready|multiple) copies[^.]{0,80}|reprints? (and|&) permissions|"
         r"distribution and use of this material[^.]{0,80}|terms (of use|and conditions)|"
-        r"privacy (policy|statement)|all rights reserved)", I),
+        r"privacy (policy|statement)|all rights reserved)",
+        IGNORE,
+    ),
     "copyright": re.compile(
         r"(©|\(c\)|copyright|all rights reserved|alle rechte vorbehalten|tous droits réservés|"
         r"this material may not be published, broadcast, rewritten,? or redistributed|"
-        r"may not be (re)?published[^.]{0,60})", I),
+        r"may not be (re)?published[^.]{0,60})",
+        IGNORE,
+    ),
 }
 
 # Cheap prefilter: a line none of whose lower-cased words is in this set (and without ©) cannot
 # match a PROMPT_PATTERNS entry, so the costly patterns run on few lines.
-PROMPT_HINT_WORDS = frozenset("""
+_HINT_TEXT = """
 sign signing signed subscribe subscribed subscribing subscriber subscribers subscription newsletter
 newsletters email emails mail inbox thanks privacy alerts cookie cookies notifications copyright rights
 reserved browser explorer javascript adblocker blocker agreement reprints reprint unsubscribe activation
 activate abonnieren abonnez inscrivez suscríbete rechte droits registering twitter facebook instagram
 linkedin tiktok youtube logged notify window tab app store play comment reply published republished
 copies personal account
-""".split())
+"""
+PROMPT_HINT_WORDS = frozenset(_HINT_TEXT.split())
 
 # Markers that end an article when they appear as a short line after the main block has started.
 END_MARKER = re.compile(
@@ -154,34 +187,35 @@ END_MARKER = re.compile(
     r"more (in|from) (this|the) (section|category)|(read|see) (also|next)|"
     r"weitere (artikel|nachrichten|beiträge|meldungen)|mehr zum thema|auch interessant|"
     r"articles? (liés|similaires)|noticias relacionadas|te puede interesar)[\s.:!]*",
-    I,
+    IGNORE,
 )
 
 # A caption or credit line: a short description ending in a photo credit.
 CAPTION_TAIL = re.compile(
     r".{0,300}[\s(\[](photo(graph)?s?|image|picture|foto|bild|credit|source|quelle)( credit)?\s*"
     r"(by|:|courtesy( of)?|©|/)\s*[^\W\d_][\w.’' /&,-]{0,60}[)\]]?\s*",
-    I,
+    IGNORE,
 )
 CONTACT = re.compile(
     r"((write|contact|email|e-mail|reach) (to )?.{1,60}\s(at|via|unter|à)\s\S+@\S+|"
     r"\S+@\S+\.\w+|follow (him|her|them) on (twitter|x|instagram).{0,60})\s*",
-    I,
+    IGNORE,
 )
 
 # Lines that open a comment section: the article never continues after them.
 COMMENT_START = re.compile(
     r"(\d+\s+)?(comments?|responses?|replies|kommentare?|commentaires?|comentarios?|reactions?)"
     r"(\s+(to|on|zu|sur)\s+.{1,150})?[\s.:!()\d]*|"
-    r"(leave|post|add|write|submit) a (comment|reply|response).{0,30}|join the (conversation|discussion).{0,30}|"
+    r"(leave|post|add|write|submit) a (comment|reply|response).{0,30}|"
+    r"join the (conversation|discussion).{0,30}|"
     r"(show|view|load|read|see) (all )?(\d+ )?comments.{0,20}|comments? (are )?(closed|disabled).{0,20}|"
     r"[^\s].{0,40}\s(says|said|wrote|schreibt|schrieb|a écrit|dice|escribió)\s*:?",
-    I,
+    IGNORE,
 )
 
 BYLINE = re.compile(
     r"^(?:by|von|par|por|door|di|av|af|autor(?:in)?:?|author:?|written by|words by|posted by)\s+"
     r"(?P<name>[^\W\d_][\w.’'\-]*(?:\s+(?:[^\W\d_][\w.’'\-]*|and|und|et|y|&|,)){0,8})"
     r"(?:\s*[|,•·–—-]\s*.{0,60})?$",
-    I,
+    IGNORE,
 )

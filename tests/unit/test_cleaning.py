@@ -1,0 +1,245 @@
+"""Unit tests for the cleaner, one group per rule family. All texts are invented for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsproc.cleaning import CleanedText, clean_html, clean_text
+from newsproc.cleaning.metadata import find_date, is_date_line
+from newsproc.cleaning.normalize import normalize_line
+from newsproc.cleaning.stopwords import pick_stoplist
+
+pytestmark = pytest.mark.unit
+
+PROSE = [
+    "The harbour authority said on Monday that the new ferry line would open in the spring, after a "
+    "delay of almost two years caused by the shortage of qualified welders at the local yard.",
+    "Residents of the island have waited for the service since the old boat was retired, and many of "
+    "them said they were relieved that the crossing would again take less than an hour.",
+    "According to the mayor, the ferry will run six times a day in summer and four times a day in "
+    "winter, with a reduced fare for pupils and for people over the age of seventy.",
+    "The company that builds the vessel expects to deliver it in February, when the crew will begin a "
+    "month of training on the route before the first passengers are allowed on board.",
+]
+MENU = ["Home", "News", "Sport", "Weather", "Business", "Culture", "Contact us", "Log in", "Search"]
+
+
+def page(*parts: list[str] | str) -> str:
+    lines: list[str] = []
+    for part in parts:
+        lines.extend([part] if isinstance(part, str) else part)
+    return "\n".join(lines)
+
+
+def removed_reasons(result: CleanedText) -> dict[str, str]:
+    return {seg.text: seg.reason for seg in result.removed}
+
+
+# ---------------------------------------------------------------- main block and paragraphs
+
+
+def test_menus_around_the_article_are_dropped_and_paragraphs_kept() -> None:
+    result = clean_text(page(MENU, "Ferry line to reopen next spring", PROSE, MENU))
+    assert result.text == "\n\n".join(PROSE)
+    assert all(item not in result.text.split("\n\n") for item in MENU)
+    assert removed_reasons(result)["Weather"] == "outside_main_block"
+
+
+def test_short_heading_inside_the_article_survives() -> None:
+    result = clean_text(page(MENU, PROSE[:2], "What happens next", PROSE[2:], MENU))
+    assert "What happens next" in result.text.split("\n\n")
+
+
+def test_empty_and_whitespace_input() -> None:
+    assert clean_text("").text == ""
+    assert clean_text("  \n\n \t \n").text == ""
+
+
+def test_blank_line_separated_input_keeps_paragraphs_and_joins_wrapped_lines() -> None:
+    cut = PROSE[0].index(" ", 90)
+    wrapped = PROSE[0][:cut] + "\n" + PROSE[0][cut + 1 :]
+    result = clean_text(wrapped + "\n\n" + PROSE[1] + "\n\n" + PROSE[2])
+    assert result.text.split("\n\n") == PROSE[:3]
+
+
+# ---------------------------------------------------------------- section ends
+
+
+def test_related_list_after_the_article_is_dropped() -> None:
+    related = [
+        "Related stories",
+        "Council approves the budget for the new bridge over the river",
+        "Ten things to do in the old town this weekend with the kids",
+        "Police close the coastal road after a landslide near the lighthouse",
+    ]
+    result = clean_text(page(MENU, PROSE, related, MENU))
+    assert result.text == "\n\n".join(PROSE)
+
+
+def test_comment_section_after_the_article_is_dropped() -> None:
+    comments = [
+        "12 Comments",
+        "harbourfan says:",
+        "I have been waiting for this ferry for years and I really hope it will keep to the timetable.",
+        "oldsailor says:",
+        "They said the same thing last year and nothing happened, so I will believe it when I see it.",
+    ]
+    result = clean_text(page(MENU, PROSE, comments))
+    assert result.text == "\n\n".join(PROSE)
+    assert removed_reasons(result)["12 Comments"] == "comments"
+
+
+# ---------------------------------------------------------------- line patterns inside the article
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Advertisement", "advertisement"),
+        ("Story continues below advertisement", "advertisement"),
+        ("Share on Facebook", "share"),
+        ("Facebook Twitter WhatsApp Email", "share"),
+        ("Photo: Jane Example / Example Agency", "caption_credit"),
+        ("Image 3 of 12", "caption_credit"),
+        ("Sign up for our daily newsletter", "newsletter"),
+        ("We use cookies to improve your experience on our site. Accept all cookies", "cookie"),
+        ("Copyright 2024 Example Media. All rights reserved.", "copyright"),
+        ("Write to the reporter at reporter@example.com", "contact"),
+    ],
+)
+def test_boilerplate_line_inside_the_article_is_removed(line: str, reason: str) -> None:
+    result = clean_text(page(MENU, PROSE[:2], line, PROSE[2:], MENU))
+    assert line not in result.text
+    assert result.text == "\n\n".join(PROSE)
+    assert removed_reasons(result)[line] == reason
+
+
+def test_repeated_line_is_kept_once() -> None:
+    result = clean_text(page(MENU, PROSE[:2], PROSE[1], PROSE[2:], MENU))
+    assert result.text.split("\n\n") == PROSE
+    assert removed_reasons(result)[PROSE[1]] == "repeated_line"
+
+
+def test_article_sentence_mentioning_a_newsletter_is_kept() -> None:
+    sentence = (
+        "The ferry company said it would tell passengers about delays in a weekly newsletter and on the "
+        "notice board at the harbour, as it had done for the old service."
+    )
+    result = clean_text(page(MENU, PROSE[:2], sentence, PROSE[2:], MENU))
+    assert sentence in result.text
+
+
+# ---------------------------------------------------------------- prompts glued to prose or dates
+
+
+def test_leading_date_line_with_prompt_gives_date_and_is_removed() -> None:
+    first = (
+        "date 2024-03-05 Get the top stories sent straight to your inbox every morning Sign up to our "
+        "free daily emails Please enter a valid email address SIGN UP Thanks for signing up to the"
+    )
+    result = clean_text(page(first, "", PROSE[0], "", PROSE[1]))
+    assert result.published == "2024-03-05"
+    assert result.text == "\n\n".join(PROSE[:2])
+    assert "inbox" not in result.text
+    reasons = {seg.reason for seg in result.removed}
+    assert {"date_line", "prompt_on_date_line"} <= reasons
+
+
+def test_prompt_sentence_at_the_end_of_a_paragraph_is_cut() -> None:
+    glued = PROSE[3] + " Sign up for our newsletter to get the latest stories straight to your inbox."
+    result = clean_text(page(MENU, PROSE[:3], glued, MENU))
+    assert result.text.split("\n\n")[-1] == PROSE[3]
+    assert any(seg.reason == "prompt_sentence" for seg in result.removed)
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def test_title_byline_and_date_above_the_article() -> None:
+    header = ["Ferry line to reopen next spring", "By Anna Example and Ben Sample", "March 5, 2024 10:15 am"]
+    result = clean_text(page(MENU, header, PROSE, MENU))
+    assert result.title == "Ferry line to reopen next spring"
+    assert result.byline == "Anna Example and Ben Sample"
+    assert result.published == "2024-03-05"
+    assert "Ferry line to reopen" not in result.text
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Published 2023-11-02", "2023-11-02"),
+        ("Updated 9:05 am EST, Thursday, November 2, 2023", "2023-11-02"),
+        ("2 November 2023", "2023-11-02"),
+        ("Veröffentlicht am 2. November 2023", "2023-11-02"),
+        ("02.11.2023, 14:30 Uhr", "2023-11-02"),
+    ],
+)
+def test_date_lines(text: str, iso: str) -> None:
+    assert is_date_line(text, len(text.split())) == iso
+
+
+def test_no_date_in_plain_numbers() -> None:
+    assert find_date("He scored 2023 points in 45 games") is None
+
+
+# ---------------------------------------------------------------- normalization
+
+
+def test_apostrophes_become_typographic_and_quotes_stay() -> None:
+    line = "Un‘s envoy said it`s the team's „best“ offer"
+    assert normalize_line(line) == "Un’s envoy said it’s the team’s „best“ offer"
+
+
+def test_whitespace_is_collapsed_and_invisible_characters_dropped() -> None:
+    assert normalize_line("  two\u00a0\u00a0words\u200b here\t ") == "two words here"
+
+
+def test_words_are_never_rewritten() -> None:
+    import re
+
+    raw = page(MENU, PROSE, MENU)
+    result = clean_text(raw)
+    raw_tokens = set(re.findall(r"\w+", raw))
+    assert set(re.findall(r"\w+", result.text)) <= raw_tokens
+
+
+# ---------------------------------------------------------------- other languages
+
+
+def test_german_article_is_kept() -> None:
+    german = [
+        "Die Stadt hat am Montag beschlossen, dass die neue Fähre im Frühjahr wieder fahren soll, nachdem "
+        "der Bau wegen fehlender Schweißer fast zwei Jahre lang verzögert worden war.",
+        "Die Bewohner der Insel warten seit langem auf die Verbindung, und viele von ihnen sagten, dass sie "
+        "sich über die kürzere Überfahrt freuen, die nun wieder weniger als eine Stunde dauern wird.",
+        "Nach Angaben des Bürgermeisters wird die Fähre im Sommer sechsmal und im Winter viermal am Tag "
+        "fahren, mit einem günstigeren Preis für Schüler und für Menschen über siebzig.",
+    ]
+    menu = ["Startseite", "Politik", "Wirtschaft", "Sport", "Kontakt", "Impressum"]
+    result = clean_text(page(menu, german, "Weitere Artikel", menu))
+    assert result.text == "\n\n".join(german)
+    assert pick_stoplist([w.lower() for w in " ".join(german).split()])[0] == "German"
+
+
+# ---------------------------------------------------------------- HTML path
+
+
+def test_clean_html_extracts_article_and_drops_prompt() -> None:
+    body = "".join(f"<p>{p}</p>" for p in PROSE[:2])
+    body += "<p>Sign up to our free newsletter. Please enter a valid email address.</p>"
+    body += "".join(f"<p>{p}</p>" for p in PROSE[2:])
+    html = (
+        "<html><head><title>Ferry line to reopen</title></head><body>"
+        "<nav><a href='/'>Home</a><a href='/news'>News</a></nav>"
+        f"<article><h1>Ferry line to reopen next spring</h1>{body}</article>"
+        "<footer>Copyright 2024 Example Media</footer></body></html>"
+    )
+    result = clean_html(html)
+    for p in PROSE:
+        assert p in result.text
+    assert "newsletter" not in result.text
+    assert "\n\n" in result.text
+
+
+def test_clean_html_on_empty_document() -> None:
+    assert clean_html("").text == ""
