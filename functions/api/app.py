@@ -33,10 +33,19 @@ class SubmittedDocument(BaseModel):
     status: str = "QUEUED"
 
 
+class EntityDocumentRef(BaseModel):
+    document_id: str
+    name: str | None = None
+    label: str | None = None
+    count: int = 0
+    salience: float = 0.0
+    title: str | None = None
+
+
 class EntityDocuments(BaseModel):
     label: str
     name: str
-    documents: list[dict[str, Any]]
+    documents: list[EntityDocumentRef]
     next: str | None = None
 
 
@@ -70,7 +79,9 @@ def _api_error(exc: ApiError) -> Response:
 
 @app.exception_handler(DocumentNotFoundError)
 def _not_found(exc: DocumentNotFoundError) -> Response:
-    return _error(404, "document_not_found", f"no result for document {exc.args[0]!r} (unknown or not processed yet)")
+    return _error(
+        404, "document_not_found", f"no result for document {exc.args[0]!r} (unknown or not processed yet)"
+    )
 
 
 @app.post("/documents")
@@ -123,10 +134,17 @@ def entity_documents(
 
     decoded_name = unquote(name)
     try:
-        documents, next_token = _service().documents_mentioning(label, decoded_name, limit=limit, next_token=next)
+        documents, next_token = _service().documents_mentioning(
+            label, decoded_name, limit=limit, next_token=next
+        )
     except ValueError as exc:
         raise ApiError(400, "invalid_token", str(exc)) from None
-    return EntityDocuments(label=label.upper(), name=decoded_name, documents=documents, next=next_token)
+    return EntityDocuments(
+        label=label.upper(),
+        name=decoded_name,
+        documents=[EntityDocumentRef(**d) for d in documents],
+        next=next_token,
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -63,7 +63,9 @@ def _record_metrics(outcomes: Any) -> None:
                 name="DocumentsProcessed" if processed else "DocumentsFailed", unit=MetricUnit.Count, value=1
             )
             if processed:
-                metrics.add_metric(name="EntitiesExtracted", unit=MetricUnit.Count, value=len(result.entities))
+                metrics.add_metric(
+                    name="EntitiesExtracted", unit=MetricUnit.Count, value=len(result.entities)
+                )
                 metrics.add_metric(
                     name="ProcessingLatency",
                     unit=MetricUnit.Milliseconds,

@@ -63,8 +63,12 @@ def media_type_for(key: str | None, content_type: str | None = None) -> MediaTyp
     )
 
 
-def bytes_to_text(data: bytes) -> str:
-    """Decode bytes of any common charset and repair mojibake; BOMs and NULs are dropped."""
+def bytes_to_text(data: bytes, *, repair: bool = True) -> str:
+    """Decode bytes of any common charset and repair mojibake; BOMs and NULs are dropped.
+
+    Repair fixes encoding damage only; quote style is the cleaner's business, and with
+    `repair=False` (entity extraction on the text exactly as given) the text is left untouched.
+    """
     if not data.strip():
         raise DocumentError(ErrorCode.EMPTY_DOCUMENT, "the object is empty")
     try:
@@ -76,7 +80,13 @@ def bytes_to_text(data: bytes) -> str:
         text = str(best)
     if _looks_binary(text):
         raise DocumentError(ErrorCode.UNDECODABLE, "the object looks like binary data, not text")
-    return ftfy.fix_text(text.replace("\x00", ""), normalization="NFC")
+    if not repair:
+        return text
+    return _repair(text.replace("\x00", ""))
+
+
+def _repair(text: str) -> str:
+    return ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
 
 
 def _looks_binary(text: str) -> bool:
@@ -85,14 +95,14 @@ def _looks_binary(text: str) -> bool:
     return controls > max(8, len(sample) // 20)
 
 
-def decode(data: bytes, media_type: MediaType) -> DecodedInput:
-    text = bytes_to_text(data)
+def decode(data: bytes, media_type: MediaType, *, repair: bool = True) -> DecodedInput:
+    text = bytes_to_text(data, repair=repair)
     if media_type is not MediaType.JSON:
         return DecodedInput(media_type=media_type, body=text)
-    return _decode_json(text)
+    return _decode_json(text, repair=repair)
 
 
-def _decode_json(text: str) -> DecodedInput:
+def _decode_json(text: str, *, repair: bool) -> DecodedInput:
     try:
         payload = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -103,7 +113,9 @@ def _decode_json(text: str) -> DecodedInput:
     if not isinstance(body, str) or not body.strip():
         body, media_type = payload.get("html"), MediaType.HTML
     if not isinstance(body, str) or not body.strip():
-        raise DocumentError(ErrorCode.INVALID_JSON, 'the JSON object needs a non-empty "text" or "html" string')
+        raise DocumentError(
+            ErrorCode.INVALID_JSON, 'the JSON object needs a non-empty "text" or "html" string'
+        )
 
     def optional_str(name: str) -> str | None:
         value = payload.get(name)
@@ -111,7 +123,7 @@ def _decode_json(text: str) -> DecodedInput:
 
     return DecodedInput(
         media_type=media_type,
-        body=ftfy.fix_text(body, normalization="NFC"),
+        body=_repair(body) if repair else body,
         title=optional_str("title"),
         url=optional_str("url"),
         published=optional_str("published"),

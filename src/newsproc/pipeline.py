@@ -121,7 +121,7 @@ class DocumentPipeline:
                 ErrorCode.TOO_LARGE, f"the object has {size} bytes; the limit is {self.max_input_bytes}"
             )
         media_type = document.media_type or media_type_for(document.source.key, document.source.content_type)
-        decoded = decode(document.data, media_type)
+        decoded = decode(document.data, media_type, repair=not skip_cleaning)
         if skip_cleaning:
             cleaned = CleanedText(text=decoded.body)
         elif decoded.media_type is MediaType.HTML:

@@ -69,7 +69,9 @@ def test_honorific_short_form_links_to_full_name() -> None:
 
 def test_two_people_sharing_a_surname_stay_apart() -> None:
     text = "Carl Walker and Jessie Walker spoke. Walker said the plan would fail."
-    raw = mentions(text, ("Carl Walker", "PERSON", 0), ("Jessie Walker", "PERSON", 0), ("Walker", "PERSON", 2))
+    raw = mentions(
+        text, ("Carl Walker", "PERSON", 0), ("Jessie Walker", "PERSON", 0), ("Walker", "PERSON", 2)
+    )
     _, ents = canonicalize(text, raw)
     names = by_name(ents)
     assert set(names) == {"Carl Walker", "Jessie Walker", "Walker"}

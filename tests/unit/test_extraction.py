@@ -50,7 +50,12 @@ def test_offsets_and_boundaries(nlp) -> None:
 def test_batch_keeps_document_order(nlp) -> None:
     texts = ["Ethiopia", "", "Nothing here.", "Mr Peskov and Ethiopia"]
     out = extract_mentions(nlp, texts, batch_size=2)
-    assert [spans(ms) for ms in out] == [[("Ethiopia", "GPE")], [], [], [("Peskov", "PERSON"), ("Ethiopia", "GPE")]]
+    assert [spans(ms) for ms in out] == [
+        [("Ethiopia", "GPE")],
+        [],
+        [],
+        [("Peskov", "PERSON"), ("Ethiopia", "GPE")],
+    ]
 
 
 def test_long_text_is_chunked_without_loss(nlp, monkeypatch) -> None:
@@ -79,7 +84,10 @@ def test_restore_case_is_same_length_and_uses_document_casing() -> None:
     restored = restore_case(text)
     assert len(restored) == len(text)
     assert restored.split("\n")[0] == "Kim warns Seoul over UN sanctions"
-    assert restored[len("KIM WARNS SEOUL OVER UN SANCTIONS") :] == text[len("KIM WARNS SEOUL OVER UN SANCTIONS") :]
+    assert (
+        restored[len("KIM WARNS SEOUL OVER UN SANCTIONS") :]
+        == text[len("KIM WARNS SEOUL OVER UN SANCTIONS") :]
+    )
     assert restore_case("Normal text with NASA.") == "Normal text with NASA."
     weird = "İSTANBUL ŞEHİR HABERLERİ BUGÜN\nİstanbul is big."
     assert len(restore_case(weird)) == len(weird)
@@ -129,8 +137,12 @@ def test_money_patterns_the_model_missed() -> None:
 
 
 def test_person_honorifics_and_quotes_trimmed() -> None:
-    text = 'Then “President Cyril Ramaphosa’s” aide, Dr. Ana Sittenfeld, and His Majesty spoke.'
-    items = [("“President Cyril Ramaphosa’s”", "PERSON"), ("Dr. Ana Sittenfeld,", "PERSON"), ("His Majesty", "PERSON")]
+    text = "Then “President Cyril Ramaphosa’s” aide, Dr. Ana Sittenfeld, and His Majesty spoke."
+    items = [
+        ("“President Cyril Ramaphosa’s”", "PERSON"),
+        ("Dr. Ana Sittenfeld,", "PERSON"),
+        ("His Majesty", "PERSON"),
+    ]
     spans_ = [(text.index(s), text.index(s) + len(s), lab) for s, lab in items]
     assert [m.text for m in postprocess(text, spans_)] == ["Cyril Ramaphosa", "Ana Sittenfeld"]
 
@@ -154,4 +166,8 @@ def test_bracket_acronym_gets_label() -> None:
     text = "The Saudi Grains Organization (SAGO) met. SAGO agreed."
     s = text.index("Saudi")
     out = postprocess(text, [(s, s + len("Saudi Grains Organization"), "ORG")])
-    assert [(m.text, m.label) for m in out] == [("Saudi Grains Organization", "ORG"), ("SAGO", "ORG"), ("SAGO", "ORG")]
+    assert [(m.text, m.label) for m in out] == [
+        ("Saudi Grains Organization", "ORG"),
+        ("SAGO", "ORG"),
+        ("SAGO", "ORG"),
+    ]

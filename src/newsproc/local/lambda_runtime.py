@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -49,6 +50,7 @@ def load_handler(function_id: str, template: Template | None = None) -> tuple[Ha
     spec = importlib.util.spec_from_file_location(f"newsproc_fn_{function_id}", Path(path))
     assert spec and spec.loader, path
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as a real import would: pydantic resolves annotations through it
     spec.loader.exec_module(module)
     return getattr(module, handler_name), module
 

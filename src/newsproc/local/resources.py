@@ -33,6 +33,18 @@ class LocalResources:
         return asdict(self)
 
 
+def local_names(stage: str = "local") -> dict[str, str]:
+    """Names of the local resources, fixed per stage so a handler can be configured before they exist."""
+    prefix = f"newsproc-{stage}"
+    return {
+        "RAW_BUCKET": f"{prefix}-raw",
+        "RESULTS_BUCKET": f"{prefix}-results",
+        "TABLE_NAME": f"{prefix}-documents",
+        "QUEUE_NAME": f"{prefix}-ingest",
+        "DLQ_NAME": f"{prefix}-ingest-dlq",
+    }
+
+
 def _queue_attributes(properties: dict[str, Any]) -> dict[str, str]:
     names = ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds")
     return {name: str(properties[name]) for name in names if name in properties}
@@ -41,12 +53,14 @@ def _queue_attributes(properties: dict[str, Any]) -> dict[str, str]:
 def create_resources(
     template: Template, *, s3: Any, sqs: Any, dynamodb: Any, stage: str = "local"
 ) -> LocalResources:
-    prefix = f"newsproc-{stage}"
+    names = local_names(stage)
     dlq_props = template.properties("IngestDeadLetterQueue")
-    dlq_url = sqs.create_queue(QueueName=f"{prefix}-ingest-dlq", Attributes=_queue_attributes(dlq_props))[
+    dlq_url = sqs.create_queue(QueueName=names["DLQ_NAME"], Attributes=_queue_attributes(dlq_props))[
         "QueueUrl"
     ]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
 
     queue_props = template.properties("IngestQueue")
     attributes = _queue_attributes(queue_props)
@@ -55,13 +69,13 @@ def create_resources(
         attributes["RedrivePolicy"] = json.dumps(
             {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(redrive["maxReceiveCount"])}
         )
-    queue_url = sqs.create_queue(QueueName=f"{prefix}-ingest", Attributes=attributes)["QueueUrl"]
+    queue_url = sqs.create_queue(QueueName=names["QUEUE_NAME"], Attributes=attributes)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
 
     table_props = template.properties("DocumentsTable")
-    table_name = f"{prefix}-documents"
+    table_name = names["TABLE_NAME"]
     table_kwargs: dict[str, Any] = {
         "TableName": table_name,
         "AttributeDefinitions": table_props["AttributeDefinitions"],
@@ -73,8 +87,7 @@ def create_resources(
     dynamodb.create_table(**table_kwargs)
     gsi = table_props.get("GlobalSecondaryIndexes", [{}])[0].get("IndexName", "EntityIndex")
 
-    raw_bucket = f"{prefix}-raw"
-    results_bucket = f"{prefix}-results"
+    raw_bucket, results_bucket = names["RAW_BUCKET"], names["RESULTS_BUCKET"]
     raw_props = template.properties("RawBucket")
     for bucket in (raw_bucket, results_bucket):
         s3.create_bucket(Bucket=bucket)

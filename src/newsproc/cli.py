@@ -1,0 +1,70 @@
+"""The `newsproc` command: run the pipeline on local files (no AWS), and local-stack/operator tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from newsproc.decoding import MediaType
+from newsproc.models import Source
+
+FORMATS = {"auto": None, "text": MediaType.TEXT, "html": MediaType.HTML, "json": MediaType.JSON}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsproc", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    process = commands.add_parser(
+        "process", help="clean and extract entities from files; one result JSON per line on stdout"
+    )
+    process.add_argument("files", nargs="+", type=Path, metavar="FILE", help="'-' reads stdin")
+    process.add_argument("--format", choices=sorted(FORMATS), default="auto",
+                         help="input format (auto: from the file suffix)")  # fmt: skip
+    process.add_argument("--skip-cleaning", action="store_true",
+                         help="extract entities from the text exactly as given (offsets into it)")  # fmt: skip
+    process.add_argument("--batch-size", type=int, default=16, help="documents per nlp.pipe batch")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "process":
+        return _process(args)
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+def _process(args: argparse.Namespace) -> int:
+    from newsproc.entities import load_nlp
+    from newsproc.pipeline import DocumentInput, DocumentPipeline, document_id_for
+
+    missing = [str(p) for p in args.files if str(p) != "-" and not p.is_file()]
+    if missing:
+        print(f"newsproc: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    pipeline = DocumentPipeline(load_nlp())
+    media_type = FORMATS[args.format]
+    for start in range(0, len(args.files), args.batch_size):
+        inputs = []
+        for path in args.files[start : start + args.batch_size]:
+            data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+            key = "stdin.txt" if str(path) == "-" else str(path)
+            inputs.append(
+                DocumentInput(
+                    document_id=document_id_for(
+                        "local", str(Path(key).resolve()) if key != "stdin.txt" else key
+                    ),
+                    data=data,
+                    source=Source(key=key, size=len(data)),
+                    media_type=media_type,
+                )
+            )
+        for result in pipeline.process_batch(inputs, skip_cleaning=args.skip_cleaning):
+            sys.stdout.write(result.model_dump_json() + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

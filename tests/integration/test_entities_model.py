@@ -1,0 +1,112 @@
+"""Entity extraction with the real en_core_web_sm model (short texts written for these tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsproc.entities import canonicalize, extract_mentions, load_nlp
+from newsproc.entities.extraction import UNUSED_COMPONENTS
+
+pytestmark = pytest.mark.model
+
+TEXTS = [
+    "Kremlin spokesman Dmitry Peskov said on Tuesday that President Vladimir Putin's schedule was full. "
+    "Mr Peskov declined to comment further.",
+    "The World Bank approved a US$ 4.2 billion loan to Kenya on 5 November 2013, officials in Nairobi said.",
+    "Prime Minister Sheikh Hasina opened the Padma Bridge in Bangladesh in June 2022.",
+    "The European Union and the African Union will meet in Addis Ababa next week.",
+]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+def run(nlp, text: str):
+    [raw] = extract_mentions(nlp, [text])
+    assert all(text[m.start : m.end] == m.text for m in raw)
+    return raw, *canonicalize(text, raw)
+
+
+def test_model_version_and_performance(nlp) -> None:
+    assert nlp.meta["version"] == "3.8.0"
+    assert nlp.meta["performance"]["ents_f"] == pytest.approx(0.8433, abs=1e-3)
+    assert [name for name, _ in nlp.pipeline] == ["tok2vec", "ner", "entity_ruler"]
+
+
+def test_excluded_components_do_not_change_entities(nlp) -> None:
+    full = load_nlp(exclude=())
+    assert {"tagger", "parser", "lemmatizer", "attribute_ruler"} <= set(full.pipe_names)
+    assert set(UNUSED_COMPONENTS) & set(nlp.pipe_names) == set()
+    assert extract_mentions(full, TEXTS) == extract_mentions(nlp, TEXTS)
+
+
+def test_kim_variants_are_one_entity(nlp) -> None:
+    text = ("North Korean leader Kim Jong-un oversaw the launch, state media said. Kim said the test was a "
+            "warning to Washington. Mr Kim also met army officials. Kim Jong Un's sister later issued a statement.")  # fmt: skip
+    raw, mentions, entities = run(nlp, text)
+    kims = [e for e in entities if e.key == "kim jong un"]
+    assert len(kims) == 1
+    kim = kims[0]
+    assert kim.label == "PERSON" and kim.count >= 3
+    assert kim.name in {"Kim Jong-un", "Kim Jong Un"}
+    kim_mentions = [m for m in mentions if m.entity_id == kim.id]
+    assert {m.text for m in kim_mentions} >= {"Kim Jong-un", "Kim Jong Un"}
+    assert not any(m.text.endswith("'s") for m in raw)
+
+
+def test_honorific_links_short_form(nlp) -> None:
+    raw, _, entities = run(nlp, TEXTS[0])
+    peskov = next(e for e in entities if e.key == "dmitry peskov")
+    assert peskov.count == 2 and "Peskov" in peskov.variants
+    putin = next(e for e in entities if e.label == "PERSON" and "putin" in e.key)
+    assert putin.key == "vladimir putin" and putin.name == "Vladimir Putin"
+    assert "President" not in {w for m in raw for w in m.text.split()}
+
+
+def test_people_sharing_a_surname_stay_apart(nlp) -> None:
+    text = ("Opposition leader Carl Walker and his cousin Jessie Walker addressed the rally in Regina. "
+            "Walker said the plan would fail.")  # fmt: skip
+    _, mentions, entities = run(nlp, text)
+    people = {e.key: e for e in entities if e.label == "PERSON"}
+    assert "carl walker" in people and "jessie walker" in people
+    assert people["carl walker"].id != people["jessie walker"].id
+    assert people["carl walker"].count == 1 and people["jessie walker"].count == 1
+
+
+def test_acronym_joins_expansion(nlp) -> None:
+    text = ("The Democratic People's Republic of Korea rejected the proposal on Monday. "
+            "The DPRK said talks with Seoul were pointless, and the DPRK foreign ministry agreed.")  # fmt: skip
+    _, mentions, entities = run(nlp, text)
+    dprk = [e for e in entities if "DPRK" in e.variants or e.name == "DPRK"]
+    assert len(dprk) == 1
+    assert dprk[0].name == "Democratic People's Republic of Korea"
+    assert not any(m.text.lower().startswith("the ") for m in mentions)
+
+
+def test_all_caps_headline(nlp) -> None:
+    text = ("PRESIDENT RUTO MEETS ODINGA IN NAIROBI AHEAD OF VOTE\n\n"
+            "Kenyan President William Ruto met opposition leader Raila Odinga in Nairobi on Friday.")  # fmt: skip
+    raw, _, entities = run(nlp, text)
+    headline = [m for m in raw if m.end <= text.index("\n")]
+    assert {(m.text, m.label) for m in headline} >= {
+        ("RUTO", "PERSON"),
+        ("ODINGA", "PERSON"),
+        ("NAIROBI", "GPE"),
+    }
+    ruto = next(e for e in entities if e.key == "william ruto")
+    assert ruto.count == 2 and ruto.first_start == text.index("RUTO")
+
+
+def test_two_megabyte_article_no_truncation(nlp) -> None:
+    para = ("Dmitry Peskov met officials of the World Bank in Nairobi on Tuesday. "
+            "The talks covered a US$ 4.2 billion loan to Kenya.\n\n")  # fmt: skip
+    n = 2_000_000 // len(para) + 1
+    body = para * n
+    text = body + "Finally, Angela Merkel visited Ouagadougou."
+    assert len(text) > 2_000_000 > nlp.max_length
+    [raw] = extract_mentions(nlp, [text])
+    assert all(text[m.start : m.end] == m.text for m in raw)
+    assert sum(m.text == "Nairobi" for m in raw) == n
+    assert {"Angela Merkel", "Ouagadougou"} <= {m.text for m in raw if m.start >= len(body)}

@@ -1,0 +1,90 @@
+"""DocumentRepository against moto, with the table and buckets created from template.yaml."""
+
+import pytest
+
+from newsproc import runtime
+from newsproc.errors import DocumentNotFoundError
+from newsproc.models import Entity, Metadata, Pipeline, ResultDocument, Source, Status
+from newsproc.settings import Settings
+from newsproc.storage import DocumentRepository
+
+pytestmark = pytest.mark.integration
+
+
+def _result(document_id: str, names: list[str], text: str = "text") -> ResultDocument:
+    entities = [
+        Entity(id=f"e{i}", key=name.lower(), name=name, label="PERSON", count=1, first_start=0)
+        for i, name in enumerate(names)
+    ]
+    return ResultDocument(
+        document_id=document_id,
+        status=Status.PROCESSED,
+        source=Source(bucket="b", key=f"{document_id}.txt"),
+        metadata=Metadata(published="2024-01-0" + document_id[-1]),
+        clean_text=text,
+        entities=entities,
+        pipeline=Pipeline(version="test"),
+    )
+
+
+def _repository(**overrides: int) -> DocumentRepository:
+    settings = Settings(**overrides) if overrides else Settings()
+    return DocumentRepository(
+        runtime.dynamodb_resource(),
+        runtime.s3_client(),
+        table_name=settings.table_name,
+        results_bucket=settings.results_bucket,
+        inline_result_bytes=overrides.get("INLINE_RESULT_BYTES", settings.inline_result_bytes),
+    )
+
+
+def test_storage_save_get_roundtrip(aws) -> None:
+    repository = _repository()
+    result = _result("doc1", ["Ada Obi"])
+    repository.save(result)
+    assert repository.get("doc1") == result
+    with pytest.raises(DocumentNotFoundError):
+        repository.get("missing")
+
+
+def test_storage_large_result_goes_to_s3_with_pointer(aws) -> None:
+    repository = _repository(INLINE_RESULT_BYTES=1000)
+    result = _result("doc2", ["Ada Obi"], text="word " * 2000)
+    repository.save(result)
+    item = aws.dynamodb.Table(aws.resources.table).get_item(Key={"PK": "DOC#doc2", "SK": "DOC"})["Item"]
+    assert "result" not in item and item["result_s3_key"] == "results/doc2.json"
+    assert repository.get("doc2") == result
+
+
+def test_storage_new_version_replaces_entity_items(aws) -> None:
+    repository = _repository()
+    repository.save(_result("doc3", ["Ada Obi", "Ben Lee"]))
+    repository.save(_result("doc3", ["Ben Lee", "Cy Ng"]))
+    assert repository.documents_mentioning("PERSON", "ada obi")[0] == []
+    assert [d["document_id"] for d in repository.documents_mentioning("PERSON", "cy ng")[0]] == ["doc3"]
+
+
+def test_storage_entity_query_paginates_newest_first(aws) -> None:
+    repository = _repository()
+    for i in range(1, 6):
+        repository.save(_result(f"doc{i}", ["Ada Obi"]))
+    seen, token = [], None
+    while True:
+        page, token = repository.documents_mentioning("PERSON", "ada obi", limit=2, next_token=token)
+        seen += [d["document_id"] for d in page]
+        if token is None:
+            break
+    assert seen == ["doc5", "doc4", "doc3", "doc2", "doc1"]
+    with pytest.raises(ValueError):
+        repository.documents_mentioning("PERSON", "ada obi", next_token="garbage")
+
+
+def test_storage_delete_removes_items_and_result(aws) -> None:
+    repository = _repository(INLINE_RESULT_BYTES=10)
+    repository.save(_result("doc4", ["Ada Obi"]))
+    assert repository.delete("doc4") is True
+    with pytest.raises(DocumentNotFoundError):
+        repository.get("doc4")
+    assert repository.documents_mentioning("PERSON", "ada obi")[0] == []
+    assert aws.s3.list_objects_v2(Bucket=aws.resources.results_bucket).get("KeyCount", 0) == 0
+    assert repository.delete("doc4") is False

@@ -1,0 +1,127 @@
+"""template.yaml: linted by sam and cfn-lint, and holding the properties the service relies on."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from newsproc.local.template import Template
+from tests.conftest import ROOT
+
+TEMPLATE = Template.load()
+
+
+def _tool(name: str) -> str:
+    local = ROOT / ".tools" / "bin" / name
+    found = str(local) if local.exists() else shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is not installed: run `make tools`")
+    return found
+
+
+@pytest.mark.template
+def test_template_sam_validate_lint() -> None:
+    env = os.environ | {"SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1"}
+    done = subprocess.run(
+        [_tool("sam"), "validate", "--lint", "--template-file", str(ROOT / "template.yaml")],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.template
+def test_template_cfn_lint_reports_nothing() -> None:
+    done = subprocess.run(
+        [_tool("cfn-lint"), str(ROOT / "template.yaml")], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
+
+
+pytestmark = pytest.mark.unit
+
+
+def test_template_queue_redrive_and_visibility() -> None:
+    queue = TEMPLATE.properties("IngestQueue")
+    assert 3 <= queue["RedrivePolicy"]["maxReceiveCount"] <= 5
+    timeout = TEMPLATE.properties("ProcessDocumentFunction")["Timeout"]
+    assert queue["VisibilityTimeout"] >= 6 * timeout
+
+
+def test_template_process_function_event_source() -> None:
+    sqs = TEMPLATE.sqs_event("ProcessDocumentFunction")
+    assert sqs["BatchSize"] > 1
+    assert sqs["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    layers = [layer["Ref"] for layer in TEMPLATE.properties("ProcessDocumentFunction")["Layers"]]
+    assert "NlpLayer" in layers
+    assert "NlpLayer" not in [layer["Ref"] for layer in TEMPLATE.properties("ApiFunction")["Layers"]]
+
+
+def test_template_runtime_and_architecture() -> None:
+    globals_ = TEMPLATE.function_globals()
+    assert globals_["Runtime"] == "python3.12" and globals_["Architectures"] == ["x86_64"]
+
+
+def test_template_storage_is_encrypted_and_private() -> None:
+    for bucket in ("RawBucket", "ResultsBucket"):
+        properties = TEMPLATE.properties(bucket)
+        assert properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert all(properties["PublicAccessBlockConfiguration"].values())
+    for policy in ("RawBucketPolicy", "ResultsBucketPolicy"):
+        statements = TEMPLATE.properties(policy)["PolicyDocument"]["Statement"]
+        assert any(s["Effect"] == "Deny" and s["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+                   for s in statements)  # fmt: skip
+    for queue in ("IngestQueue", "IngestDeadLetterQueue"):
+        assert TEMPLATE.properties(queue)["SqsManagedSseEnabled"] is True
+    table = TEMPLATE.properties("DocumentsTable")
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    assert [g["IndexName"] for g in table["GlobalSecondaryIndexes"]] == ["EntityIndex"]
+
+
+def test_template_notifications_reach_the_queue_scoped_to_the_bucket() -> None:
+    notifications = TEMPLATE.properties("RawBucket")["NotificationConfiguration"]["QueueConfigurations"]
+    assert {n["Event"] for n in notifications} >= {"s3:ObjectCreated:*"}
+    assert all(n["Queue"] == {"Fn::GetAtt": ["IngestQueue", "Arn"]} for n in notifications)
+    statement = TEMPLATE.properties("IngestQueuePolicy")["PolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert "newsproc-raw-" in json.dumps(statement["Condition"]["ArnEquals"])
+
+
+def test_template_no_wildcard_data_permissions() -> None:
+    body = json.dumps(TEMPLATE.body)
+    assert '"Resource": "*"' not in body
+    assert not re.search(r'"(s3|dynamodb):\*"', json.dumps(
+        [f["Properties"].get("Policies") for f in TEMPLATE.of_type("AWS::Serverless::Function").values()]
+    ))  # fmt: skip
+
+
+def test_template_outputs_and_parameters() -> None:
+    outputs = set(TEMPLATE.body["Outputs"])
+    assert {"RawBucketName", "DocumentsTableName", "IngestQueueUrl", "IngestDeadLetterQueueUrl", "ApiUrl"} <= outputs
+    assert {"Stage", "LogLevel"} <= set(TEMPLATE.body["Parameters"])
+
+
+def test_template_samconfig_has_default_deploy() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    assert config["default"]["global"]["parameters"]["stack_name"]
+    assert config["default"]["deploy"]["parameters"]["resolve_s3"] is True
+
+
+def test_template_api_routes_match_the_openapi_operations(api_module) -> None:
+    declared = set(TEMPLATE.http_routes("ApiFunction"))
+    schema = json.loads(api_module.app.get_openapi_json_schema())
+    operations = {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
+    assert declared == operations
+
+
+def test_template_layers_build_without_docker() -> None:
+    for layer in TEMPLATE.of_type("AWS::Serverless::LayerVersion").values():
+        assert layer["Metadata"]["BuildMethod"] == "makefile"
+        assert Path(ROOT, layer["Properties"]["ContentUri"], "Makefile").exists()
