@@ -59,7 +59,9 @@ RULER_PHRASES = {
 }  # fmt: skip
 
 
-def load_nlp(model_package: str = MODEL_PACKAGE, exclude: Iterable[str] = tuple(UNUSED_COMPONENTS)) -> Language:
+def load_nlp(
+    model_package: str = MODEL_PACKAGE, exclude: Iterable[str] = tuple(UNUSED_COMPONENTS)
+) -> Language:
     """The NER pipeline: tok2vec + ner of the model, then an entity_ruler with RULER_PHRASES.
 
     `exclude` exists for tests that show the excluded components do not change the entities."""
@@ -176,16 +178,18 @@ def extract_mentions(nlp: Language, texts: Iterable[str], batch_size: int = 16) 
     for (doc_index, offset, _), doc in zip(chunks, docs, strict=True):
         spans[doc_index].extend((offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents
                                 if e.label_ in LABELS_KEPT)  # fmt: skip
-    return [postprocess(text, doc_spans) for text, doc_spans in zip(texts, spans, strict=True)]
+    return [postprocess(text, doc_spans, restore_case(text)) for text, doc_spans in zip(texts, spans, strict=True)]
 
 
-def postprocess(text: str, spans: Iterable[tuple[int, int, str]]) -> list[RawMention]:
-    """Boundary fixes, pattern mentions and document-level label consistency for one document."""
+def postprocess(text: str, spans: Iterable[tuple[int, int, str]], ner_text: str | None = None) -> list[RawMention]:
+    """Boundary fixes, pattern mentions and document-level label consistency for one document.
+
+    `ner_text` is the same-length case-restored copy the model saw (used to find repeats of names)."""
     fixed: list[tuple[int, int, str]] = []
     for start, end, label in spans:
         fixed.extend(boundaries(text, start, end, label))
     fixed.extend(_money_patterns(text, fixed))
-    fixed = harmonize(text, fixed)
+    fixed = harmonize(text, fixed, ner_text)
     seen: set[tuple[int, int, str]] = set()
     result = []
     for start, end, label in sorted(fixed):
@@ -260,7 +264,11 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
         if start < end and (m := _POSSESSIVE.search(span)) and m.start() > 0:
             end = start + m.start()
             changed = True
-        elif start < end and text[end - 1] in _CLOSE and not (text[end - 1] == "." and _ABBREV_END.search(span)):
+        elif (
+            start < end
+            and text[end - 1] in _CLOSE
+            and not (text[end - 1] == "." and _ABBREV_END.search(span))
+        ):
             end -= 1
             changed = True
         new_start = _drop_the(text, start, end)
@@ -271,7 +279,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _balance_brackets(text: str, start: int, end: int) -> tuple[int, int]:
-    """"Superior Council of Private Enterprise (Cosep" -> cut at the unbalanced bracket."""
+    """ "Superior Council of Private Enterprise (Cosep" -> cut at the unbalanced bracket."""
     span = text[start:end]
     for open_, close in ("()", "[]"):
         if span.count(open_) != span.count(close):
@@ -310,7 +318,9 @@ def boundaries(text: str, start: int, end: int, label: str) -> list[tuple[int, i
 
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
           r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")  # fmt: skip
-_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tues|Tue|Wed|Thurs|Thu|Fri|Sat|Sun)\.?"
+_WEEKDAY = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tues|Tue|Wed|Thurs|Thu|Fri|Sat|Sun)\.?"
+)
 _DAY = r"(?:[0-3]?\d(?:st|nd|rd|th)?)"
 _YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
 _YEAR_RANGE = _YEAR + r"(?:s|\s?[-–/]\s?(?:" + _YEAR + r"|\d{2})\b)?"
@@ -387,7 +397,9 @@ def _money_fix(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     m = re.search(rf"{_CURRENCY_PREFIX}[^\S\n]?$", text[max(0, start - 6) : start])
     if m and text[start : start + 1].isdigit():
         cand = max(0, start - 6) + m.start()
-        if not (text[cand:start].strip() in _SINGLE_LETTER_CURRENCY and cand > 0 and text[cand - 1].isalnum()):
+        if not (
+            text[cand:start].strip() in _SINGLE_LETTER_CURRENCY and cand > 0 and text[cand - 1].isalnum()
+        ):
             start = cand
     # "420" + "m", "250" + "million"
     m = re.match(rf"[^\S\n]?{_SCALE}\b", text[end : end + 10])
@@ -416,7 +428,11 @@ def _money_patterns(text: str, existing: list[tuple[int, int, str]]) -> list[tup
         prefix = re.match(_CURRENCY_PREFIX, token)
         if prefix and prefix.group(0) in _SINGLE_LETTER_CURRENCY and not re.match(r"[A-Z]\s?\d", token):
             continue
-        if prefix and prefix.group(0) in _SINGLE_LETTER_CURRENCY and re.match(r"[A-Z]\s\d{1,2}\b(?![,.\d ])", token):
+        if (
+            prefix
+            and prefix.group(0) in _SINGLE_LETTER_CURRENCY
+            and re.match(r"[A-Z]\s\d{1,2}\b(?![,.\d ])", token)
+        ):
             continue  # "N 12" is not money
         if _overlaps(taken, s, e):
             continue
@@ -442,7 +458,9 @@ def _key(s: str) -> str:
     return " ".join(_POSSESSIVE.sub("", s).casefold().split())
 
 
-def harmonize(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def harmonize(
+    text: str, spans: list[tuple[int, int, str]], ner_text: str | None = None
+) -> list[tuple[int, int, str]]:
     """Document-level label consistency for name mentions.
 
     * Mentions with the same surface form take the majority label of that form (ties keep their own).
@@ -493,7 +511,7 @@ def harmonize(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, i
         if surface in surnames and lab == "PERSON" or _ACRONYM.fullmatch(surface) and lab != "PERSON":
             form_label.setdefault(surface, lab)
     if form_label:
-        out.extend(_propagate(text, out, form_label))
+        out.extend(_propagate(ner_text if ner_text and len(ner_text) == len(text) else text, out, form_label))
     return out
 
 
@@ -534,12 +552,17 @@ def _propagate(text: str, spans: list[tuple[int, int, str]], form_label: dict[st
             continue
         before = text[max(0, s - 30) : s]
         after = text[e : e + 30]
-        if re.search(r"[A-Z][\w.’'-]*[^\S\n]$", before) and not re.search(r"(?:^|[.!?]\s+)\S+\s$", before):
+        prev_word = re.search(r"([A-Z][\w.’'-]*)[^\S\n]$", before)
+        if prev_word and not _HONORIFIC_RE.fullmatch(prev_word.group(1)) and not re.search(
+            r"(?:^|[.!?]\s+)\S+\s$", before
+        ):
             continue  # "Carl Walker" / "Walker Street": part of another name
         if re.match(r"[^\S\n](?:[A-Z]\w|of [A-Z]|de [A-Z])", after):
             continue
         added.append((s, e, form_label[m.group(0)]))
     return added
+
+
 def _group(label: str) -> str:
     return "GPE" if label in {"GPE", "LOC"} else label
 
