@@ -10,7 +10,7 @@ export PATH := $(abspath $(TOOLS)/bin):$(PY312_BIN):$(PATH)
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install tools demo test test-unit lint validate build eval eval-cleaning eval-entities clean
+.PHONY: install tools demo test test-unit lint validate build eval eval-cleaning eval-entities bench reliability local clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -54,6 +54,15 @@ eval-cleaning: install
 
 eval-entities: install
 	$(PY) scripts/eval_entities.py
+
+bench: install tools
+	$(PY) scripts/bench.py
+
+reliability: install
+	$(PY) scripts/reliability.py
+
+local: install
+	$(PY) -m newsproc.cli local
 
 clean:
 	rm -rf .aws-sam .pytest_cache .eval-output .demo-output
