@@ -47,15 +47,20 @@ def predict(gold_path: Path, out_path: Path, limit: int | None = None) -> tuple[
         for doc, mentions in zip(docs, predictions, strict=True):
             for m in mentions:
                 assert doc["text"][m.start : m.end] == m.text, (doc["id"], m)
-            row = {"id": doc["id"],
-                   "mentions": [{"start": m.start, "end": m.end, "label": m.label, "text": m.text}
-                                for m in mentions]}  # fmt: skip
+            row = {
+                "id": doc["id"],
+                "mentions": [
+                    {"start": m.start, "end": m.end, "label": m.label, "text": m.text} for m in mentions
+                ],
+            }
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(docs), load_s, ner_s
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--eval-dir", default=None)
     parser.add_argument("--out", default=str(REPO / ".eval-output" / "ner_dev.pred.jsonl"))
     parser.add_argument("--json", default=None, help="also write the scorer's JSON report here")
@@ -77,8 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(proc.stdout)
     if proc.stderr:
         sys.stderr.write(proc.stderr)
-    print(f"ner: docs={n_docs} model_load_s={load_s:.2f} ner_s={ner_s:.2f} "
-          f"ms_per_doc={1000 * ner_s / max(1, n_docs):.1f} pred={out}")  # fmt: skip
+    print(
+        f"ner: docs={n_docs} model_load_s={load_s:.2f} ner_s={ner_s:.2f} "
+        f"ms_per_doc={1000 * ner_s / max(1, n_docs):.1f} pred={out}"
+    )
     return proc.returncode
 
 

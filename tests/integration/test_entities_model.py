@@ -43,8 +43,11 @@ def test_excluded_components_do_not_change_entities(nlp) -> None:
 
 
 def test_kim_variants_are_one_entity(nlp) -> None:
-    text = ("North Korean leader Kim Jong-un oversaw the launch, state media said. Kim said the test was a "
-            "warning to Washington. Mr Kim also met army officials. Kim Jong Un's sister later issued a statement.")  # fmt: skip
+    text = (
+        "North Korean leader Kim Jong-un oversaw the launch, state media said. Kim said the test was a "
+        "warning to Washington. Mr Kim also met army officials. "
+        "Kim Jong Un's sister later issued a statement."
+    )
     raw, mentions, entities = run(nlp, text)
     kims = [e for e in entities if e.key == "kim jong un"]
     assert len(kims) == 1
@@ -66,8 +69,10 @@ def test_honorific_links_short_form(nlp) -> None:
 
 
 def test_people_sharing_a_surname_stay_apart(nlp) -> None:
-    text = ("Opposition leader Carl Walker and his cousin Jessie Walker addressed the rally in Regina. "
-            "Walker said the plan would fail.")  # fmt: skip
+    text = (
+        "Opposition leader Carl Walker and his cousin Jessie Walker addressed the rally in Regina. "
+        "Walker said the plan would fail."
+    )
     _, mentions, entities = run(nlp, text)
     people = {e.key: e for e in entities if e.label == "PERSON"}
     assert "carl walker" in people and "jessie walker" in people
@@ -76,8 +81,10 @@ def test_people_sharing_a_surname_stay_apart(nlp) -> None:
 
 
 def test_acronym_joins_expansion(nlp) -> None:
-    text = ("The Democratic People's Republic of Korea rejected the proposal on Monday. "
-            "The DPRK said talks with Seoul were pointless, and the DPRK foreign ministry agreed.")  # fmt: skip
+    text = (
+        "The Democratic People's Republic of Korea rejected the proposal on Monday. "
+        "The DPRK said talks with Seoul were pointless, and the DPRK foreign ministry agreed."
+    )
     _, mentions, entities = run(nlp, text)
     dprk = [e for e in entities if "DPRK" in e.variants or e.name == "DPRK"]
     assert len(dprk) == 1
@@ -86,8 +93,10 @@ def test_acronym_joins_expansion(nlp) -> None:
 
 
 def test_all_caps_headline(nlp) -> None:
-    text = ("PRESIDENT RUTO MEETS ODINGA IN NAIROBI AHEAD OF VOTE\n\n"
-            "Kenyan President William Ruto met opposition leader Raila Odinga in Nairobi on Friday.")  # fmt: skip
+    text = (
+        "PRESIDENT RUTO MEETS ODINGA IN NAIROBI AHEAD OF VOTE\n\n"
+        "Kenyan President William Ruto met opposition leader Raila Odinga in Nairobi on Friday."
+    )
     raw, _, entities = run(nlp, text)
     headline = [m for m in raw if m.end <= text.index("\n")]
     assert {(m.text, m.label) for m in headline} >= {
@@ -100,8 +109,10 @@ def test_all_caps_headline(nlp) -> None:
 
 
 def test_two_megabyte_article_no_truncation(nlp) -> None:
-    para = ("Dmitry Peskov met officials of the World Bank in Nairobi on Tuesday. "
-            "The talks covered a US$ 4.2 billion loan to Kenya.\n\n")  # fmt: skip
+    para = (
+        "Dmitry Peskov met officials of the World Bank in Nairobi on Tuesday. "
+        "The talks covered a US$ 4.2 billion loan to Kenya.\n\n"
+    )
     n = 2_000_000 // len(para) + 1
     body = para * n
     text = body + "Finally, Angela Merkel visited Ouagadougou."

@@ -47,10 +47,17 @@ def test_entity_key_folds(name: str, key: str) -> None:
 
 
 def test_kim_forms_join_one_entity() -> None:
-    text = ("Kim Jong-un inspected the site. Kim said the test worked. Mr Kim smiled. "
-            "Later Kim Jong Un's sister spoke.")  # fmt: skip
-    raw = mentions(text, ("Kim Jong-un", "PERSON", 0), ("Kim", "PERSON", 1), ("Kim", "PERSON", 2),
-                   ("Kim Jong Un", "PERSON", 0))  # fmt: skip
+    text = (
+        "Kim Jong-un inspected the site. Kim said the test worked. Mr Kim smiled. "
+        "Later Kim Jong Un's sister spoke."
+    )
+    raw = mentions(
+        text,
+        ("Kim Jong-un", "PERSON", 0),
+        ("Kim", "PERSON", 1),
+        ("Kim", "PERSON", 2),
+        ("Kim Jong Un", "PERSON", 0),
+    )
     ms, ents = canonicalize(text, raw)
     assert len(ents) == 1
     kim = ents[0]
@@ -79,10 +86,18 @@ def test_two_people_sharing_a_surname_stay_apart() -> None:
 
 
 def test_shared_surname_goes_to_clearly_dominant_person_only() -> None:
-    text = ("Kim Jong-un met Kim Myong Sik. Kim Jong-un spoke. Kim Jong-un left. Kim Jong-un waved. "
-            "Kim said more.")  # fmt: skip
-    raw = mentions(text, ("Kim Jong-un", "PERSON", 0), ("Kim Myong Sik", "PERSON", 0),
-                   ("Kim Jong-un", "PERSON", 1), ("Kim Jong-un", "PERSON", 2), ("Kim Jong-un", "PERSON", 3))  # fmt: skip
+    text = (
+        "Kim Jong-un met Kim Myong Sik. Kim Jong-un spoke. Kim Jong-un left. Kim Jong-un waved. "
+        "Kim said more."
+    )
+    raw = mentions(
+        text,
+        ("Kim Jong-un", "PERSON", 0),
+        ("Kim Myong Sik", "PERSON", 0),
+        ("Kim Jong-un", "PERSON", 1),
+        ("Kim Jong-un", "PERSON", 2),
+        ("Kim Jong-un", "PERSON", 3),
+    )
     raw += [RawMention(text.rindex("Kim"), text.rindex("Kim") + 3, "Kim", "PERSON")]
     _, ents = canonicalize(text, raw)
     names = by_name(ents)
@@ -118,8 +133,13 @@ def test_ambiguous_acronym_stays_alone() -> None:
 
 def test_label_majority_and_canonical_name() -> None:
     text = "Mkhwebane spoke. Busisiwe Mkhwebane left. Mkhwebane returned. Mkhwebane's office."
-    raw = mentions(text, ("Mkhwebane", "ORG", 0), ("Busisiwe Mkhwebane", "PERSON", 0),
-                   ("Mkhwebane", "PERSON", 2), ("Mkhwebane", "PERSON", 3))  # fmt: skip
+    raw = mentions(
+        text,
+        ("Mkhwebane", "ORG", 0),
+        ("Busisiwe Mkhwebane", "PERSON", 0),
+        ("Mkhwebane", "PERSON", 2),
+        ("Mkhwebane", "PERSON", 3),
+    )
     ms, ents = canonicalize(text, raw)
     assert len(ents) == 1
     assert ents[0].label == "PERSON" and ents[0].name == "Busisiwe Mkhwebane" and ents[0].count == 4
@@ -137,11 +157,19 @@ def test_fuzzy_spelling_variants_merge() -> None:
 
 def test_dates_and_money_merge_only_by_value() -> None:
     text = "On May 5 it cost $4.2 billion; on May 5 it cost $42 billion."
-    raw = mentions(text, ("May 5", "DATE", 0), ("$4.2 billion", "MONEY", 0), ("May 5", "DATE", 1),
-                   ("$42 billion", "MONEY", 0))  # fmt: skip
+    raw = mentions(
+        text,
+        ("May 5", "DATE", 0),
+        ("$4.2 billion", "MONEY", 0),
+        ("May 5", "DATE", 1),
+        ("$42 billion", "MONEY", 0),
+    )
     _, ents = canonicalize(text, raw)
     assert sorted((e.label, e.key, e.count) for e in ents) == [
-        ("DATE", "may 5", 2), ("MONEY", "$4.2 billion", 1), ("MONEY", "$42 billion", 1)]  # fmt: skip
+        ("DATE", "may 5", 2),
+        ("MONEY", "$4.2 billion", 1),
+        ("MONEY", "$42 billion", 1),
+    ]
 
 
 def test_entity_ids_are_stable_across_documents() -> None:
@@ -155,8 +183,14 @@ def test_entity_ids_are_stable_across_documents() -> None:
 
 def test_salience_orders_entities() -> None:
     text = "Title about Ruto\n\nRuto won. Odinga lost. " + "filler " * 200 + "Ruto again. Kenyatta late."
-    raw = mentions(text, ("Ruto", "PERSON", 0), ("Ruto", "PERSON", 1), ("Odinga", "PERSON", 0),
-                   ("Ruto", "PERSON", 2), ("Kenyatta", "PERSON", 0))  # fmt: skip
+    raw = mentions(
+        text,
+        ("Ruto", "PERSON", 0),
+        ("Ruto", "PERSON", 1),
+        ("Odinga", "PERSON", 0),
+        ("Ruto", "PERSON", 2),
+        ("Kenyatta", "PERSON", 0),
+    )
     _, ents = canonicalize(text, raw)
     assert [e.name for e in ents] == ["Ruto", "Odinga", "Kenyatta"]
     assert ents[0].salience > 0.99

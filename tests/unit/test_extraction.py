@@ -15,19 +15,24 @@ pytestmark = pytest.mark.unit
 def nlp():
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([
-        {"label": "ORG", "pattern": "the United Nations"},
-        {"label": "ORG", "pattern": "The Jordan Times"},
-        {"label": "GPE", "pattern": [{"TEXT": "Ethiopia"}, {"TEXT": "'s"}]},
-        {"label": "GPE", "pattern": "Ethiopia"},
-        {"label": "PERSON", "pattern": "Mr Peskov"},
-        {"label": "PERSON", "pattern": "Dmitry Peskov"},
-        {"label": "DATE", "pattern": "last Monday"},
-        {"label": "DATE", "pattern": "two years"},
-        {"label": "MONEY", "pattern": "5 per cent"},
-        {"label": "MONEY", "pattern": [{"LOWER": "about"}, {"TEXT": "US$"}, {"TEXT": "4.2"}, {"TEXT": "billion"}]},
-        {"label": "CARDINAL", "pattern": "seven"},
-    ])  # fmt: skip
+    ruler.add_patterns(
+        [
+            {"label": "ORG", "pattern": "the United Nations"},
+            {"label": "ORG", "pattern": "The Jordan Times"},
+            {"label": "GPE", "pattern": [{"TEXT": "Ethiopia"}, {"TEXT": "'s"}]},
+            {"label": "GPE", "pattern": "Ethiopia"},
+            {"label": "PERSON", "pattern": "Mr Peskov"},
+            {"label": "PERSON", "pattern": "Dmitry Peskov"},
+            {"label": "DATE", "pattern": "last Monday"},
+            {"label": "DATE", "pattern": "two years"},
+            {"label": "MONEY", "pattern": "5 per cent"},
+            {
+                "label": "MONEY",
+                "pattern": [{"LOWER": "about"}, {"TEXT": "US$"}, {"TEXT": "4.2"}, {"TEXT": "billion"}],
+            },
+            {"label": "CARDINAL", "pattern": "seven"},
+        ]
+    )
     return nlp
 
 
@@ -36,15 +41,22 @@ def spans(ms):
 
 
 def test_offsets_and_boundaries(nlp) -> None:
-    text = ("Dmitry Peskov said last Monday that the United Nations had failed Ethiopia's people for two "
-            "years. Mr Peskov read The Jordan Times. Costs rose 5 per cent to about US$ 4.2 billion, seven said.")  # fmt: skip
+    text = (
+        "Dmitry Peskov said last Monday that the United Nations had failed Ethiopia's people for two "
+        "years. Mr Peskov read The Jordan Times. Costs rose 5 per cent to about US$ 4.2 billion, seven said."
+    )
     [ms] = extract_mentions(nlp, [text])
     for m in ms:
         assert text[m.start : m.end] == m.text
     assert spans(ms) == [
-        ("Dmitry Peskov", "PERSON"), ("Monday", "DATE"), ("United Nations", "ORG"), ("Ethiopia", "GPE"),
-        ("Peskov", "PERSON"), ("The Jordan Times", "ORG"), ("US$ 4.2 billion", "MONEY"),
-    ]  # fmt: skip
+        ("Dmitry Peskov", "PERSON"),
+        ("Monday", "DATE"),
+        ("United Nations", "ORG"),
+        ("Ethiopia", "GPE"),
+        ("Peskov", "PERSON"),
+        ("The Jordan Times", "ORG"),
+        ("US$ 4.2 billion", "MONEY"),
+    ]
 
 
 def test_batch_keeps_document_order(nlp) -> None:
@@ -158,8 +170,11 @@ def test_harmonize_surname_label_and_propagation() -> None:
     full = (0, len("Busisiwe Mkhwebane"), "PERSON")
     s = text.index("Mkhwebane left")
     out = harmonize(text, [full, (s, s + 9, "ORG")])
-    assert sorted(out) == [full, (s, s + 9, "PERSON"), (text.index("Mkhwebane returned"),
-                           text.index("Mkhwebane returned") + 9, "PERSON")]  # fmt: skip
+    assert sorted(out) == [
+        full,
+        (s, s + 9, "PERSON"),
+        (text.index("Mkhwebane returned"), text.index("Mkhwebane returned") + 9, "PERSON"),
+    ]
 
 
 def test_bracket_acronym_gets_label() -> None:

@@ -58,7 +58,8 @@ def entity_key(name: str) -> str:
     """Stable index key: case, accents, punctuation, possessives, honorifics and a leading "the" folded.
 
     ``entity_key("President Vladimir Putin's") == "vladimir putin"``,
-    ``entity_key("Kim Jong-un") == entity_key("KIM JONG UN") == "kim jong un"``, ``entity_key("U.S.") == "us"``.
+    ``entity_key("Kim Jong-un") == entity_key("KIM JONG UN") == "kim jong un"``,
+    ``entity_key("U.S.") == "us"``.
     """
     name = display_name(name)
     folded = unicodedata.normalize("NFKD", name)
@@ -189,10 +190,13 @@ def _merge_short_person_forms(clusters: list[_Cluster]) -> list[_Cluster]:
     for short in sorted(persons, key=lambda c: len(c.tokens)):
         n = len(short.tokens)
         candidates = [
-            c for c in persons
-            if c is not short and id(c) not in gone and len(c.tokens) > n
+            c
+            for c in persons
+            if c is not short
+            and id(c) not in gone
+            and len(c.tokens) > n
             and (c.tokens[:n] == short.tokens or c.tokens[-n:] == short.tokens)
-        ]  # fmt: skip
+        ]
         if not candidates:
             continue
         target = candidates[0] if len(candidates) == 1 else _dominant(short, candidates)
@@ -238,8 +242,18 @@ def _build(text: str, ordered: list[RawMention], clusters: list[_Cluster]):
         count = len(cluster.mentions)
         salience = salience_score(count, max_count, first, text_len, first < lead_end)
         variants = sorted({" ".join(m.text.split()) for m in cluster.mentions} - {name})
-        entities.append(Entity(id=entity_id, key=key, name=name, label=label, count=count,
-                               variants=variants, first_start=first, salience=salience))  # fmt: skip
+        entities.append(
+            Entity(
+                id=entity_id,
+                key=key,
+                name=name,
+                label=label,
+                count=count,
+                variants=variants,
+                first_start=first,
+                salience=salience,
+            )
+        )
         for m in cluster.mentions:
             by_mention[id(m)] = entity_id
     mentions = [

