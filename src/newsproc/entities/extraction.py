@@ -810,7 +810,7 @@ def _propagate(text: str, spans: list[tuple[int, int, str]], form_label: dict[st
             continue
         before = text[max(0, s - 30) : s]
         after = text[e : e + 30]
-        prev_word = re.search(r"([A-Z][\w.’'-]*)[^\S\n]$", before)
+        prev_word = re.search(r"([A-Z][\w’'-]*)[^\S\n]$", before)
         if (
             prev_word
             and not _HONORIFIC_RE.fullmatch(prev_word.group(1))
