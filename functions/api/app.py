@@ -1,36 +1,52 @@
-"""ApiFunction: HTTP API (payload v2). Never imports spaCy: processing happens behind the bucket."""
+"""ApiFunction: HTTP API (payload v2), OpenAPI-described. Never imports spaCy: what needs it
+(extract, ?sync=true, the HTML view) is a direct invocation of the process function."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from newsproc import runtime
 from newsproc.errors import DocumentNotFoundError
 from newsproc.models import ResultDocument
-from newsproc.service import DocumentService
+from newsproc.pagination import InvalidTokenError
+from newsproc.service import DocumentService, SubmitKind
 from newsproc.settings import Settings
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = APIGatewayHttpResolver(enable_validation=True)
+app.enable_swagger(path="/swagger", title="newsproc API", version="2")
 
 settings = Settings()
+DocumentId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
+CONTENT_KINDS: dict[str, SubmitKind] = {"text/plain": "text", "text/html": "html", "application/json": "json"}
 
 
 class SubmittedDocument(BaseModel):
     document_id: str
     bucket: str
     key: str
-    status: str = "QUEUED"
+    status: Literal["QUEUED"] = "QUEUED"
+
+
+class DocumentSummary(BaseModel):
+    document_id: str
+    status: str | None = None
+    key: str | None = None
+    updated_at: str | None = None
+    error_code: str | None = None
+    entity_count: int = 0
 
 
 class EntityDocumentRef(BaseModel):
@@ -49,6 +65,25 @@ class EntityDocuments(BaseModel):
     next: str | None = None
 
 
+class DocumentList(BaseModel):
+    documents: list[DocumentSummary] | list[EntityDocumentRef]
+    next: str | None = None
+
+
+class UploadRequest(BaseModel):
+    filename: str = Field(min_length=1, max_length=200, description="only its suffix is used")
+
+
+class UploadTicket(BaseModel):
+    document_id: str
+    bucket: str
+    key: str
+    url: str
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str]
+    expires_in: int
+
+
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
@@ -59,8 +94,7 @@ def _service() -> DocumentService:
     return DocumentService(
         runtime.raw_store(),
         runtime.document_repository(settings),
-        raw_bucket=settings.raw_bucket,
-        upload_prefix=settings.upload_prefix,
+        settings=settings,
     )
 
 
@@ -78,39 +112,57 @@ def _api_error(exc: ApiError) -> Response:
 
 
 @app.exception_handler(DocumentNotFoundError)
-def _not_found(exc: DocumentNotFoundError) -> Response:
-    return _error(
-        404, "document_not_found", f"no result for document {exc.args[0]!r} (unknown or not processed yet)"
-    )
+def _document_not_found(exc: DocumentNotFoundError) -> Response:
+    return _error(404, "document_not_found", f"no result for document {exc.args[0]!r} (unknown or not processed yet)")
 
 
-@app.post("/documents")
-def submit_document() -> Response[SubmittedDocument]:
+@app.exception_handler(InvalidTokenError)
+def _invalid_token(exc: InvalidTokenError) -> Response:
+    return _error(400, "invalid_token", str(exc))
+
+
+@app.exception_handler(RequestValidationError)
+def _validation_error(exc: RequestValidationError) -> Response:
+    details = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', []))}: {e.get('msg')}" for e in exc.errors())
+    return _error(422, "validation_error", details or "invalid request")
+
+
+@app.not_found
+def _route_not_found(exc: NotFoundError) -> Response:
+    return _error(404, "route_not_found", f"no route for {app.current_event.http_method} {app.current_event.path}")
+
+
+@app.exception_handler(Exception)
+def _internal_error(exc: Exception) -> Response:
+    logger.exception("unhandled error")  # the trace goes to the logs, never to the client
+    return _error(500, "internal_error", "the request failed; see the logs with its request id")
+
+
+def _body_and_kind(max_bytes: int) -> tuple[bytes, SubmitKind]:
     event = app.current_event
     content_type = (event.headers.get("content-type") or "text/plain").split(";", 1)[0].strip().lower()
-    kind = {"text/plain": "text", "text/html": "html", "application/json": "json"}.get(content_type)
+    kind = CONTENT_KINDS.get(content_type)
     if kind is None:
-        raise ApiError(415, "unsupported_media_type", f"content type {content_type!r} is not accepted")
-    data = event.decoded_body.encode() if isinstance(event.decoded_body, str) else event.decoded_body or b""
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"content type {content_type!r} is not one of {sorted(CONTENT_KINDS)}",
+        )
+    body = event.decoded_body
+    data = body.encode() if isinstance(body, str) else (body or b"")
     if not data.strip():
         raise ApiError(400, "empty_body", "the request body is empty")
-    if len(data) > settings.max_input_bytes:
-        raise ApiError(413, "too_large", f"the body has {len(data)} bytes; limit {settings.max_input_bytes}")
+    if len(data) > max_bytes:
+        raise ApiError(413, "too_large", f"the body has {len(data)} bytes; the limit here is {max_bytes}")
     if kind == "json":
         _check_json_document(data)
-    submission = _service().submit(data, kind)
-    logger.info("document submitted", extra={"document_id": submission.document_id, "bytes": len(data)})
-    return Response(
-        status_code=202,
-        content_type=content_types.APPLICATION_JSON,
-        body=SubmittedDocument(**submission.__dict__),
-    )
+    return data, kind
 
 
 def _check_json_document(data: bytes) -> None:
     try:
         payload = json.loads(data)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
     if not isinstance(payload, dict) or not any(
         isinstance(payload.get(field), str) and payload[field].strip() for field in ("text", "html")
@@ -118,33 +170,109 @@ def _check_json_document(data: bytes) -> None:
         raise ApiError(422, "validation_error", 'the JSON body needs a non-empty "text" or "html" string')
 
 
-@app.get("/documents/<document_id>")
-def get_document(document_id: Annotated[str, Path(min_length=1, max_length=128)]) -> ResultDocument:
+def _invoke(payload: dict[str, Any]) -> dict[str, Any]:
+    answer = runtime.invoke_processor(settings.process_function_name, payload)
+    if "error" in answer:
+        code = answer["error"].get("code", "processing_error")
+        status = {"document_not_found": 404, "object_not_found": 404, "validation_error": 422}.get(code, 502)
+        raise ApiError(status, code, answer["error"].get("message", "processing failed"))
+    return answer
+
+
+@app.post("/documents", summary="Submit a document (queued; ?sync=true processes small ones inline)")
+def submit_document(
+    sync: Annotated[bool, Query(description="process inline and return the result")] = False,
+) -> Response[SubmittedDocument | ResultDocument]:
+    data, kind = _body_and_kind(settings.max_input_bytes)
+    submission = _service().submit(data, kind)
+    logger.info("document submitted", extra={"document_id": submission.document_id, "bytes": len(data)})
+    if sync and len(data) <= settings.sync_max_bytes:
+        answer = _invoke({"action": "process_object", "bucket": submission.bucket, "key": submission.key})
+        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=answer["result"])
+    return Response(
+        status_code=202,
+        content_type=content_types.APPLICATION_JSON,
+        body=SubmittedDocument(**submission.__dict__),
+    )
+
+
+@app.get("/documents", summary="List documents, or those mentioning an entity")
+def list_documents(
+    entity: Annotated[str | None, Query(min_length=1, max_length=300)] = None,
+    label: Annotated[str | None, Query(min_length=1, max_length=32, pattern=r"^[A-Za-z_]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    next: Annotated[str | None, Query(max_length=4096)] = None,  # noqa: A002 - the API's parameter name
+) -> DocumentList:
+    if entity is not None:
+        documents, token = _service().documents_mentioning(label or "PERSON", entity, limit=limit, next_token=next)
+        return DocumentList(documents=[EntityDocumentRef(**d) for d in documents], next=token)
+    summaries, token = _service().list_documents(limit=limit, next_token=next)
+    return DocumentList(documents=[DocumentSummary(**s) for s in summaries], next=token)
+
+
+@app.get("/documents/<document_id>", summary="The result document")
+def get_document(document_id: DocumentId) -> ResultDocument:
     return _service().get(document_id)
 
 
-@app.get("/entities/<label>/<name>/documents")
+@app.delete("/documents/<document_id>", summary="Delete the result, its entity items and the raw object")
+def delete_document(document_id: DocumentId) -> Response[None]:
+    _service().delete(document_id)
+    return Response(status_code=204, content_type=content_types.APPLICATION_JSON, body="")
+
+
+@app.post("/documents/<document_id>/reprocess", summary="Queue the stored object for processing again")
+def reprocess_document(document_id: DocumentId) -> Response[SubmittedDocument]:
+    submission = _service().reprocess(document_id)
+    return Response(
+        status_code=202,
+        content_type=content_types.APPLICATION_JSON,
+        body=SubmittedDocument(**submission.__dict__),
+    )
+
+
+@app.get("/documents/<document_id>/view", summary="HTML view: highlighted entities, table, metadata, chart")
+def view_document(document_id: DocumentId) -> Response[str]:
+    answer = _invoke({"action": "render_view", "document_id": document_id})
+    return Response(status_code=200, content_type=content_types.TEXT_HTML, body=answer["html"])
+
+
+@app.post("/extract", summary="Stateless: text, HTML or JSON in, result out, nothing stored")
+def extract() -> ResultDocument:
+    data, kind = _body_and_kind(settings.sync_max_bytes)
+    return ResultDocument.model_validate(_invoke({"action": "extract", "body": data.decode(), "kind": kind})["result"])
+
+
+@app.post("/uploads", summary="A presigned S3 PUT URL for files larger than the API payload limit")
+def create_upload(request: UploadRequest) -> UploadTicket:
+    ticket = _service().presigned_upload(request.filename)
+    if ticket is None:
+        raise ApiError(415, "unsupported_media_type", "the filename must end in .txt, .html, .htm or .json")
+    return UploadTicket(**ticket)
+
+
+@app.get("/entities/<label>/<name>/documents", summary="Documents mentioning an entity (any merged form)")
 def entity_documents(
-    label: Annotated[str, Path(min_length=1, max_length=32)],
+    label: Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z_]+$")],
     name: Annotated[str, Path(min_length=1, max_length=300)],
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    next: Annotated[str | None, Query(max_length=2048)] = None,  # noqa: A002 - the API's parameter name
+    next: Annotated[str | None, Query(max_length=4096)] = None,  # noqa: A002 - the API's parameter name
 ) -> EntityDocuments:
     from urllib.parse import unquote
 
     decoded_name = unquote(name)
-    try:
-        documents, next_token = _service().documents_mentioning(
-            label, decoded_name, limit=limit, next_token=next
-        )
-    except ValueError as exc:
-        raise ApiError(400, "invalid_token", str(exc)) from None
+    documents, token = _service().documents_mentioning(label, decoded_name, limit=limit, next_token=next)
     return EntityDocuments(
         label=label.upper(),
         name=decoded_name,
         documents=[EntityDocumentRef(**d) for d in documents],
-        next=next_token,
+        next=token,
     )
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_json() -> Response[str]:
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=app.get_openapi_json_schema())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsproc import runtime
+from newsproc.direct import handle_direct, is_direct_invocation
 from newsproc.entities import load_nlp
 from newsproc.models import Status
 from newsproc.pipeline import DocumentPipeline
@@ -40,6 +41,8 @@ def build_service() -> IngestService:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if is_direct_invocation(event):  # synchronous call from the API (extract, sync, view)
+        return handle_direct(event, pipeline, runtime.raw_store(), runtime.document_repository(settings))
     service = build_service()
     records = event.get("Records", [])
     outcomes = service.handle_messages([(r["messageId"], r["body"]) for r in records])
@@ -50,9 +53,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         if error is not None:
             raise error
 
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 
 
 def _record_metrics(outcomes: Any) -> None:
@@ -63,9 +64,7 @@ def _record_metrics(outcomes: Any) -> None:
                 name="DocumentsProcessed" if processed else "DocumentsFailed", unit=MetricUnit.Count, value=1
             )
             if processed:
-                metrics.add_metric(
-                    name="EntitiesExtracted", unit=MetricUnit.Count, value=len(result.entities)
-                )
+                metrics.add_metric(name="EntitiesExtracted", unit=MetricUnit.Count, value=len(result.entities))
                 metrics.add_metric(
                     name="ProcessingLatency",
                     unit=MetricUnit.Milliseconds,

@@ -52,9 +52,7 @@ def _process(args: argparse.Namespace) -> int:
             key = "stdin.txt" if str(path) == "-" else str(path)
             inputs.append(
                 DocumentInput(
-                    document_id=document_id_for(
-                        "local", str(Path(key).resolve()) if key != "stdin.txt" else key
-                    ),
+                    document_id=document_id_for("local", str(Path(key).resolve()) if key != "stdin.txt" else key),
                     data=data,
                     source=Source(key=key, size=len(data)),
                     media_type=media_type,

@@ -113,9 +113,7 @@ def _decode_json(text: str, *, repair: bool) -> DecodedInput:
     if not isinstance(body, str) or not body.strip():
         body, media_type = payload.get("html"), MediaType.HTML
     if not isinstance(body, str) or not body.strip():
-        raise DocumentError(
-            ErrorCode.INVALID_JSON, 'the JSON object needs a non-empty "text" or "html" string'
-        )
+        raise DocumentError(ErrorCode.INVALID_JSON, 'the JSON object needs a non-empty "text" or "html" string')
 
     def optional_str(name: str) -> str | None:
         value = payload.get(name)

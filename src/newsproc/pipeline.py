@@ -73,9 +73,7 @@ class DocumentPipeline:
     def process(self, document: DocumentInput, *, skip_cleaning: bool = False) -> ResultDocument:
         return self.process_batch([document], skip_cleaning=skip_cleaning)[0]
 
-    def process_batch(
-        self, documents: Sequence[DocumentInput], *, skip_cleaning: bool = False
-    ) -> list[ResultDocument]:
+    def process_batch(self, documents: Sequence[DocumentInput], *, skip_cleaning: bool = False) -> list[ResultDocument]:
         results: list[ResultDocument | None] = [None] * len(documents)
         prepared: list[tuple[int, _Prepared]] = []
         for index, document in enumerate(documents):

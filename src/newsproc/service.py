@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from aws_lambda_powertools import Logger
 
+from newsproc.errors import DocumentNotFoundError
 from newsproc.events import MalformedEventError, ObjectRef, object_refs_from_message
 from newsproc.models import ErrorCode, ResultDocument, Source
 from newsproc.pipeline import DocumentInput, DocumentPipeline, document_id_for
+from newsproc.settings import Settings
 from newsproc.storage import DocumentRepository, RawObjectStore
 
 logger = Logger(child=True)
@@ -126,12 +130,15 @@ class IngestService:
         logger.info("document removed", extra={"document_id": document_id})
 
 
-SUBMIT_SUFFIXES = {"text": ".txt", "html": ".html", "json": ".json"}
+SubmitKind = Literal["text", "html", "json"]
+SUBMIT_SUFFIXES: dict[str, str] = {"text": ".txt", "html": ".html", "json": ".json"}
 SUBMIT_CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
     ".json": "application/json",
 }
+PRESIGNED_URL_SECONDS = 900
 
 
 @dataclass(frozen=True)
@@ -142,33 +149,79 @@ class Submission:
 
 
 class DocumentService:
-    """What the HTTP API does: submit into the raw bucket, read results, query the entity index."""
+    """What the HTTP API does: submit into the raw bucket, read, list, delete, reprocess, query entities.
 
-    def __init__(
-        self, raw_store: RawObjectStore, repository: DocumentRepository, *, raw_bucket: str, upload_prefix: str
-    ) -> None:
+    Keys the service writes are built from a random id and a fixed suffix only: user input never
+    becomes part of an S3 key or a path.
+    """
+
+    def __init__(self, raw_store: RawObjectStore, repository: DocumentRepository, *, settings: Settings) -> None:
         self.raw_store = raw_store
         self.repository = repository
-        self.raw_bucket = raw_bucket
-        self.upload_prefix = upload_prefix
+        self.settings = settings
 
-    def submit(self, data: bytes, kind: str) -> Submission:
+    def _new_key(self, suffix: str) -> str:
+        return f"{self.settings.upload_prefix}{uuid.uuid4().hex}{suffix}"
+
+    def submit(self, data: bytes, kind: SubmitKind) -> Submission:
         """Write the body to the raw bucket; the bucket notification runs it through the pipeline."""
-        import uuid
-
         suffix = SUBMIT_SUFFIXES[kind]
-        key = f"{self.upload_prefix}{uuid.uuid4().hex}{suffix}"
-        self.raw_store.put(self.raw_bucket, key, data, SUBMIT_CONTENT_TYPES[suffix])
-        return Submission(document_id=document_id_for(self.raw_bucket, key), bucket=self.raw_bucket, key=key)
+        key = self._new_key(suffix)
+        bucket = self.settings.raw_bucket
+        self.raw_store.put(bucket, key, data, SUBMIT_CONTENT_TYPES[suffix])
+        return Submission(document_id=document_id_for(bucket, key), bucket=bucket, key=key)
+
+    def presigned_upload(self, filename: str) -> dict[str, object] | None:
+        """A presigned PUT for a large file; only the filename's suffix is kept."""
+        suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        if suffix not in SUBMIT_CONTENT_TYPES:
+            return None
+        key, bucket = self._new_key(suffix), self.settings.raw_bucket
+        content_type = SUBMIT_CONTENT_TYPES[suffix]
+        url = self.raw_store.presigned_put(bucket, key, content_type, PRESIGNED_URL_SECONDS)
+        return {
+            "document_id": document_id_for(bucket, key),
+            "bucket": bucket,
+            "key": key,
+            "url": url,
+            "headers": {"Content-Type": content_type},
+            "expires_in": PRESIGNED_URL_SECONDS,
+        }
 
     def get(self, document_id: str) -> ResultDocument:
         return self.repository.get(document_id)
 
+    def list_documents(self, *, limit: int, next_token: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        from newsproc.catalog import DocumentCatalog
+        from newsproc.runtime import dynamodb_resource
+
+        return DocumentCatalog(dynamodb_resource(), table_name=self.settings.table_name).list(
+            limit=limit, next_token=next_token
+        )
+
+    def delete(self, document_id: str) -> None:
+        """Remove the raw object, the result and its entity items (404 when unknown)."""
+        result = self.repository.get(document_id)
+        if result.source.bucket and result.source.key:
+            self.raw_store.delete(result.source.bucket, result.source.key)
+        self.repository.delete(document_id)
+
+    def reprocess(self, document_id: str) -> Submission:
+        """Queue the stored object again, as if S3 had re-sent its event (forced past idempotency)."""
+        from newsproc.events import ObjectRef, s3_event_message
+        from newsproc.runtime import sqs_client
+
+        result = self.repository.get(document_id)
+        bucket, key = result.source.bucket, result.source.key
+        if not bucket or not key or not self.settings.queue_url:
+            raise DocumentNotFoundError(document_id)
+        message = s3_event_message(ObjectRef(bucket=bucket, key=key), event_name="ObjectCreated:Reprocess")
+        sqs_client().send_message(QueueUrl=self.settings.queue_url, MessageBody=message)
+        return Submission(document_id=document_id, bucket=bucket, key=key)
+
     def documents_mentioning(
         self, label: str, name: str, *, limit: int, next_token: str | None
-    ) -> tuple[list[dict[str, object]], str | None]:
+    ) -> tuple[list[dict[str, Any]], str | None]:
         from newsproc.entities import entity_key
 
-        return self.repository.documents_mentioning(
-            label.upper(), entity_key(name), limit=limit, next_token=next_token
-        )
+        return self.repository.documents_mentioning(label.upper(), entity_key(name), limit=limit, next_token=next_token)

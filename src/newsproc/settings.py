@@ -18,3 +18,8 @@ class Settings(BaseSettings):
     # Results whose JSON is larger than this go to the results bucket; the item keeps a pointer.
     inline_result_bytes: int = Field(default=300_000, gt=0, validation_alias="INLINE_RESULT_BYTES")
     upload_prefix: str = Field(default="uploads/", validation_alias="UPLOAD_PREFIX")
+    queue_url: str | None = Field(default=None, validation_alias="QUEUE_URL")
+    # The API invokes the process function directly for what needs spaCy (extract, sync, view).
+    process_function_name: str = Field(default="ProcessDocumentFunction", validation_alias="PROCESS_FUNCTION_NAME")
+    # Bodies up to this size may be processed inline with ?sync=true (larger ones are queued).
+    sync_max_bytes: int = Field(default=200_000, gt=0, validation_alias="SYNC_MAX_BYTES")

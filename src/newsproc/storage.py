@@ -10,8 +10,6 @@ EntityIndex GSI; replacing a document's entities is a Query on its partition plu
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from newsproc.errors import DocumentNotFoundError
 from newsproc.models import ResultDocument
+from newsproc.pagination import decode_token, encode_token
 
 
 def doc_pk(document_id: str) -> str:
@@ -78,6 +77,13 @@ class RawObjectStore:
 
     def delete(self, bucket: str, key: str) -> None:
         self._s3.delete_object(Bucket=bucket, Key=key)
+
+    def presigned_put(self, bucket: str, key: str, content_type: str, expires_in: int) -> str:
+        return self._s3.generate_presigned_url(
+            "put_object",
+            Params={"Bucket": bucket, "Key": key, "ContentType": content_type},
+            ExpiresIn=expires_in,
+        )
 
 
 class DocumentRepository:
@@ -200,7 +206,7 @@ class DocumentRepository:
             "Limit": limit,
         }
         if next_token:
-            kwargs["ExclusiveStartKey"] = _decode_token(next_token)
+            kwargs["ExclusiveStartKey"] = decode_token(next_token, allowed={"PK", "SK", "GSI1PK", "GSI1SK"})
         page = self._table.query(**kwargs)
         items = [
             {
@@ -214,18 +220,4 @@ class DocumentRepository:
             for i in page.get("Items", [])
         ]
         last = page.get("LastEvaluatedKey")
-        return items, _encode_token(last) if last else None
-
-
-def _encode_token(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
-
-
-def _decode_token(token: str) -> dict[str, Any]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except ValueError as exc:
-        raise ValueError("invalid continuation token") from exc
-    if not isinstance(value, dict) or not {"PK", "SK", "GSI1PK", "GSI1SK"} >= set(value):
-        raise ValueError("invalid continuation token")
-    return value
+        return items, encode_token(last) if last else None

@@ -17,7 +17,7 @@ def test_decoding_common_charsets(encoding: str) -> None:
 
 
 def test_decoding_repairs_mojibake() -> None:
-    mojibake = "The minister’s office said it was â€œdeeply concernedâ€\x9d.".encode("utf-8")
+    mojibake = "The minister’s office said it was â€œdeeply concernedâ€\x9d.".encode()
     # The bytes are valid UTF-8 of text that was once decoded as cp1252: ftfy undoes it.
     assert (
         bytes_to_text("The minister’s office".encode().decode("cp1252").encode()) == "The minister’s office"

@@ -449,6 +449,4 @@ def _clean(raw: str, mode: str) -> CleanedText:
         text = _strip_prompts(ln, removed)
         if text:
             paragraphs.append(text)
-    return CleanedText(
-        text="\n\n".join(paragraphs), title=title, published=published, byline=byline, removed=removed
-    )
+    return CleanedText(text="\n\n".join(paragraphs), title=title, published=published, byline=byline, removed=removed)

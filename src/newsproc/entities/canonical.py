@@ -173,9 +173,7 @@ def _merge_acronyms(text: str, clusters: list[_Cluster]) -> list[_Cluster]:
     for a in acronyms:
         target = defined.get(a.key)
         if target is None:
-            candidates = [
-                c for c in full if any(a.key == i for m in c.mentions[:1] for i in _initials(c.key, m.text))
-            ]
+            candidates = [c for c in full if any(a.key == i for m in c.mentions[:1] for i in _initials(c.key, m.text))]
             target = candidates[0] if len(candidates) == 1 else None
         if target is not None and id(target) not in gone:
             target.absorb(a)
@@ -285,9 +283,7 @@ def _lead_end(text: str) -> int:
 
 def _canonical_name(cluster: _Cluster) -> str:
     label = cluster.label
-    forms = Counter(
-        display_name(m.text) for m in cluster.mentions if m.label == label or len(cluster.labels) == 1
-    )
+    forms = Counter(display_name(m.text) for m in cluster.mentions if m.label == label or len(cluster.labels) == 1)
     if not forms:
         forms = Counter(display_name(m.text) for m in cluster.mentions)
     first_seen = {}

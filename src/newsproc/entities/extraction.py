@@ -109,25 +109,17 @@ RULER_PHRASES = {
 }
 
 
-def load_nlp(
-    model_package: str = MODEL_PACKAGE, exclude: Iterable[str] = tuple(UNUSED_COMPONENTS)
-) -> Language:
+def load_nlp(model_package: str = MODEL_PACKAGE, exclude: Iterable[str] = tuple(UNUSED_COMPONENTS)) -> Language:
     """The NER pipeline: tok2vec + ner of the model, then an entity_ruler with RULER_PHRASES.
 
     `exclude` exists for tests that show the excluded components do not change the entities."""
     module = importlib.import_module(model_package)
     nlp = module.load(exclude=list(exclude))
     nlp.max_length = CHUNK_CHARS * 2
-    ruler = nlp.add_pipe(
-        "entity_ruler", after="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"}
-    )
+    ruler = nlp.add_pipe("entity_ruler", after="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
     with nlp.select_pipes(enable=[]):  # tokenizer only, to build the phrase patterns
         ruler.add_patterns(
-            [
-                {"label": label, "pattern": phrase}
-                for label, phrases in RULER_PHRASES.items()
-                for phrase in phrases
-            ]
+            [{"label": label, "pattern": phrase} for label, phrases in RULER_PHRASES.items() for phrase in phrases]
         )
     return nlp
 
@@ -273,18 +265,12 @@ def extract_mentions(nlp: Language, texts: Iterable[str], batch_size: int = 16) 
     docs = nlp.pipe((chunk for _, _, chunk in chunks), batch_size=batch_size)
     for (doc_index, offset, _), doc in zip(chunks, docs, strict=True):
         spans[doc_index].extend(
-            (offset + e.start_char, offset + e.end_char, e.label_)
-            for e in doc.ents
-            if e.label_ in LABELS_KEPT
+            (offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents if e.label_ in LABELS_KEPT
         )
-    return [
-        postprocess(text, doc_spans, restore_case(text)) for text, doc_spans in zip(texts, spans, strict=True)
-    ]
+    return [postprocess(text, doc_spans, restore_case(text)) for text, doc_spans in zip(texts, spans, strict=True)]
 
 
-def postprocess(
-    text: str, spans: Iterable[tuple[int, int, str]], ner_text: str | None = None
-) -> list[RawMention]:
+def postprocess(text: str, spans: Iterable[tuple[int, int, str]], ner_text: str | None = None) -> list[RawMention]:
     """Boundary fixes, pattern mentions and document-level label consistency for one document.
 
     `ner_text` is the same-length case-restored copy the model saw (used to find repeats of names)."""
@@ -443,9 +429,7 @@ HONORIFICS = (
     "pres",
 )
 _HONORIFIC_RE = re.compile(
-    r"(?:(?:"
-    + "|".join(sorted((re.escape(h) for h in HONORIFICS), key=len, reverse=True))
-    + r")(?:\.|\b)[^\S\n]*)+",
+    r"(?:(?:" + "|".join(sorted((re.escape(h) for h in HONORIFICS), key=len, reverse=True)) + r")(?:\.|\b)[^\S\n]*)+",
     re.I,
 )
 
@@ -484,11 +468,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
         if start < end and (m := _POSSESSIVE.search(span)) and m.start() > 0:
             end = start + m.start()
             changed = True
-        elif (
-            start < end
-            and text[end - 1] in _CLOSE
-            and not (text[end - 1] == "." and _ABBREV_END.search(span))
-        ):
+        elif start < end and text[end - 1] in _CLOSE and not (text[end - 1] == "." and _ABBREV_END.search(span)):
             end -= 1
             changed = True
         new_start = _drop_the(text, start, end)
@@ -540,9 +520,7 @@ _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 )
-_WEEKDAY = (
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tues|Tue|Wed|Thurs|Thu|Fri|Sat|Sun)\.?"
-)
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tues|Tue|Wed|Thurs|Thu|Fri|Sat|Sun)\.?"
 _DAY = r"(?:[0-3]?\d(?:st|nd|rd|th)?)"
 _YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
 _YEAR_RANGE = _YEAR + r"(?:s|\s?[-–/]\s?(?:" + _YEAR + r"|\d{2})\b)?"
@@ -625,9 +603,7 @@ def _money_fix(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     m = re.search(rf"{_CURRENCY_PREFIX}[^\S\n]?$", text[max(0, start - 6) : start])
     if m and text[start : start + 1].isdigit():
         cand = max(0, start - 6) + m.start()
-        if not (
-            text[cand:start].strip() in _SINGLE_LETTER_CURRENCY and cand > 0 and text[cand - 1].isalnum()
-        ):
+        if not (text[cand:start].strip() in _SINGLE_LETTER_CURRENCY and cand > 0 and text[cand - 1].isalnum()):
             start = cand
     # "420" + "m", "250" + "million"
     m = re.match(rf"[^\S\n]?{_SCALE}\b", text[end : end + 10])
@@ -656,11 +632,7 @@ def _money_patterns(text: str, existing: list[tuple[int, int, str]]) -> list[tup
         prefix = re.match(_CURRENCY_PREFIX, token)
         if prefix and prefix.group(0) in _SINGLE_LETTER_CURRENCY and not re.match(r"[A-Z]\s?\d", token):
             continue
-        if (
-            prefix
-            and prefix.group(0) in _SINGLE_LETTER_CURRENCY
-            and re.match(r"[A-Z]\s\d{1,2}\b(?![,.\d ])", token)
-        ):
+        if prefix and prefix.group(0) in _SINGLE_LETTER_CURRENCY and re.match(r"[A-Z]\s\d{1,2}\b(?![,.\d ])", token):
             continue  # "N 12" is not money
         if _overlaps(taken, s, e):
             continue
@@ -713,9 +685,7 @@ def _key(s: str) -> str:
     return " ".join(_POSSESSIVE.sub("", s).casefold().split())
 
 
-def harmonize(
-    text: str, spans: list[tuple[int, int, str]], ner_text: str | None = None
-) -> list[tuple[int, int, str]]:
+def harmonize(text: str, spans: list[tuple[int, int, str]], ner_text: str | None = None) -> list[tuple[int, int, str]]:
     """Document-level label consistency for name mentions.
 
     * Mentions with the same surface form take the majority label of that form (ties keep their own).
@@ -799,9 +769,7 @@ def _initials_match(acro: str, name: str) -> bool:
 def _propagate(text: str, spans: list[tuple[int, int, str]], form_label: dict[str, str]):
     taken = sorted((s, e) for s, e, _ in spans)
     pattern = re.compile(
-        r"(?<![\w'’-])(?:"
-        + "|".join(map(re.escape, sorted(form_label, key=len, reverse=True)))
-        + r")(?![\w-])"
+        r"(?<![\w'’-])(?:" + "|".join(map(re.escape, sorted(form_label, key=len, reverse=True))) + r")(?![\w-])"
     )
     added = []
     for m in pattern.finditer(text):

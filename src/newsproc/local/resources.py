@@ -50,17 +50,11 @@ def _queue_attributes(properties: dict[str, Any]) -> dict[str, str]:
     return {name: str(properties[name]) for name in names if name in properties}
 
 
-def create_resources(
-    template: Template, *, s3: Any, sqs: Any, dynamodb: Any, stage: str = "local"
-) -> LocalResources:
+def create_resources(template: Template, *, s3: Any, sqs: Any, dynamodb: Any, stage: str = "local") -> LocalResources:
     names = local_names(stage)
     dlq_props = template.properties("IngestDeadLetterQueue")
-    dlq_url = sqs.create_queue(QueueName=names["DLQ_NAME"], Attributes=_queue_attributes(dlq_props))[
-        "QueueUrl"
-    ]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    dlq_url = sqs.create_queue(QueueName=names["DLQ_NAME"], Attributes=_queue_attributes(dlq_props))["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
     queue_props = template.properties("IngestQueue")
     attributes = _queue_attributes(queue_props)
@@ -70,9 +64,7 @@ def create_resources(
             {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(redrive["maxReceiveCount"])}
         )
     queue_url = sqs.create_queue(QueueName=names["QUEUE_NAME"], Attributes=attributes)["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
     table_props = template.properties("DocumentsTable")
     table_name = names["TABLE_NAME"]

@@ -1,0 +1,91 @@
+"""Direct (synchronous) invocations of the process function, used by the API for the requests that
+need spaCy: stateless extraction, `?sync=true` submissions and the HTML view.
+
+Payloads:
+    {"action": "extract", "body": str, "kind": "text"|"html"|"json"}            -> {"result": {...}}
+    {"action": "process_object", "bucket": str, "key": str}                    -> {"result": {...}}
+    {"action": "render_view", "document_id": str}                              -> {"html": str}
+Errors come back as {"error": {"code", "message"}}: the caller maps them to HTTP statuses.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+
+from newsproc.decoding import MediaType
+from newsproc.errors import DocumentNotFoundError
+from newsproc.models import Source
+from newsproc.pipeline import DocumentInput, DocumentPipeline, document_id_for
+from newsproc.storage import DocumentRepository, RawObjectStore
+
+
+class ExtractRequest(BaseModel):
+    action: Literal["extract"]
+    body: str
+    kind: Literal["text", "html", "json"] = "text"
+
+
+class ProcessObjectRequest(BaseModel):
+    action: Literal["process_object"]
+    bucket: str
+    key: str
+
+
+class RenderViewRequest(BaseModel):
+    action: Literal["render_view"]
+    document_id: str
+
+
+DirectRequest = TypeAdapter(
+    Annotated[ExtractRequest | ProcessObjectRequest | RenderViewRequest, Field(discriminator="action")]
+)
+
+
+def is_direct_invocation(event: dict[str, Any]) -> bool:
+    return isinstance(event, dict) and "action" in event and "Records" not in event
+
+
+def handle_direct(
+    event: dict[str, Any],
+    pipeline: DocumentPipeline,
+    raw_store: RawObjectStore,
+    repository: DocumentRepository,
+) -> dict[str, Any]:
+    try:
+        request = DirectRequest.validate_python(event)
+    except ValidationError as exc:
+        return {"error": {"code": "validation_error", "message": str(exc.errors()[0]["msg"])}}
+    if isinstance(request, ExtractRequest):
+        data = request.body.encode()
+        document = DocumentInput(
+            document_id=document_id_for("extract", request.body),
+            data=data,
+            source=Source(content_type=request.kind, size=len(data)),
+            media_type=MediaType(request.kind),
+        )
+        return {"result": pipeline.process(document).model_dump(mode="json")}
+    if isinstance(request, ProcessObjectRequest):
+        stored = raw_store.get(request.bucket, request.key)
+        if stored is None:
+            return {"error": {"code": "object_not_found", "message": f"no object {request.key!r}"}}
+        source = Source(
+            bucket=request.bucket,
+            key=request.key,
+            version_id=stored.version_id,
+            etag=stored.etag,
+            content_type=stored.content_type,
+            size=stored.size,
+        )
+        result = pipeline.process(
+            DocumentInput(document_id=document_id_for(request.bucket, request.key), data=stored.data, source=source)
+        )
+        repository.save(result)
+        return {"result": result.model_dump(mode="json")}
+    from newsproc.view import render_view
+
+    try:
+        return {"html": render_view(repository.get(request.document_id))}
+    except DocumentNotFoundError:
+        return {"error": {"code": "document_not_found", "message": f"no result for {request.document_id!r}"}}

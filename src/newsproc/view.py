@@ -1,0 +1,92 @@
+"""The HTML view of a result: displaCy entity highlighting, entity table, metadata, counts by label.
+
+Rendered where spaCy is already loaded (the process function) and stored beside the result, so the
+API function serves it without importing spaCy.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+
+from newsproc.models import ResultDocument
+
+# displaCy's own colours for the OntoNotes labels, reused for the chart bars.
+LABEL_COLOURS = {
+    "PERSON": "#aa9cfc", "ORG": "#7aecec", "GPE": "#feca74", "LOC": "#ff9561", "NORP": "#c887fb",
+    "FAC": "#9cc9cc", "DATE": "#bfe1d9", "MONEY": "#e4e7d2", "PRODUCT": "#bfeeb7", "EVENT": "#ffeb80",
+    "WORK_OF_ART": "#f0d0ff", "LAW": "#ff8197", "LANGUAGE": "#ff8197",
+}  # fmt: skip
+
+
+def render_view(result: ResultDocument) -> str:
+    from spacy import displacy
+
+    marked = displacy.render(
+        {
+            "text": result.clean_text,
+            "ents": [{"start": m.start, "end": m.end, "label": m.label} for m in result.mentions],
+            "title": None,
+        },
+        style="ent",
+        manual=True,
+        page=False,
+        options={"colors": LABEL_COLOURS},
+    )
+    meta = result.metadata
+    rows = "\n".join(
+        f"<tr><td>{html.escape(e.name)}</td><td>{e.label}</td><td>{e.count}</td><td>{e.salience:.3f}</td></tr>"
+        for e in result.entities
+    )
+    meta_rows = "\n".join(
+        f"<tr><th>{name}</th><td>{html.escape(str(value))}</td></tr>"
+        for name, value in (
+            ("title", meta.title), ("published", meta.published), ("byline", meta.byline), ("url", meta.url),
+            ("language", meta.language), ("words", meta.word_count), ("source", result.source.key),
+            ("status", result.status.value),
+        )
+        if value not in (None, "")
+    )  # fmt: skip
+    title = html.escape(meta.title or result.source.key or result.document_id)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} · newsproc</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }}
+.layout {{ display: grid; grid-template-columns: 2fr 1fr; gap: 2rem; }}
+table {{ border-collapse: collapse; width: 100%; font-size: .9rem; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: .25rem .4rem; text-align: left; vertical-align: top; }}
+.entities {{ line-height: 2.4; white-space: pre-wrap; }}
+</style></head>
+<body>
+<h1>{title}</h1>
+<div class="layout">
+<section id="text">{marked}</section>
+<aside>
+<h2>Metadata</h2><table id="metadata">{meta_rows}</table>
+<h2>Entities by label</h2>{_label_chart(result)}
+<h2>Entities</h2>
+<table id="entity-table"><thead><tr><th>name</th><th>label</th><th>count</th><th>salience</th></tr></thead>
+<tbody>{rows}</tbody></table>
+</aside></div>
+</body></html>
+"""
+
+
+def _label_chart(result: ResultDocument) -> str:
+    counts = Counter(m.label for m in result.mentions).most_common()
+    if not counts:
+        return "<p>No entities.</p>"
+    top = counts[0][1]
+    bar_height, width = 18, 300
+    bars = []
+    for row, (label, count) in enumerate(counts):
+        y = row * (bar_height + 4)
+        length = max(2, int((width - 120) * count / top))
+        bars.append(
+            f'<text x="0" y="{y + 13}" font-size="12">{label}</text>'
+            f'<rect class="bar" data-label="{label}" x="90" y="{y}" width="{length}" height="{bar_height}" '
+            f'fill="{LABEL_COLOURS.get(label, "#ddd")}"></rect>'
+            f'<text x="{95 + length}" y="{y + 13}" font-size="12">{count}</text>'
+        )
+    height = len(counts) * (bar_height + 4)
+    return f'<svg id="label-chart" width="{width}" height="{height}" role="img">{"".join(bars)}</svg>'
