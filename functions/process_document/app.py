@@ -45,7 +45,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return handle_direct(event, pipeline, runtime.raw_store(), runtime.document_repository(settings))
     service = build_service()
     records = event.get("Records", [])
-    outcomes = service.handle_messages([(r["messageId"], r["body"]) for r in records])
+    # Records not started when the remaining time runs low are handed back (batch item failures).
+    outcomes = service.handle_messages(
+        [(r["messageId"], r["body"]) for r in records], remaining_ms=context.get_remaining_time_in_millis
+    )
     _record_metrics(outcomes.values())
 
     def record_handler(record: SQSRecord) -> None:

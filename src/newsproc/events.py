@@ -35,6 +35,7 @@ class S3Entity(_Lenient):
 
 class S3EventRecord(_Lenient):
     event_name: str = Field(alias="eventName")
+    event_time: str | None = Field(default=None, alias="eventTime")
     s3: S3Entity
 
     @property
@@ -54,6 +55,15 @@ class ObjectRef(BaseModel):
     size: int | None = None
     sequencer: str | None = None
     removed: bool = False
+    # eventTime: orders a removal when the event has no sequencer (moto, some S3-compatible stores).
+    event_time: str | None = None
+    # ObjectRemoved:Delete of one version (a permanent delete, not a delete marker).
+    purge: bool = False
+    # ObjectCreated:Reprocess (API reprocess, `backfill --force`): processed even if already stored.
+    force: bool = False
+
+
+REPROCESS_EVENT = "ObjectCreated:Reprocess"
 
 
 class MalformedEventError(ValueError):
@@ -85,14 +95,28 @@ def object_refs_from_message(body: str) -> list[ObjectRef]:
             size=r.s3.object.size,
             sequencer=r.s3.object.sequencer,
             removed=r.is_removal,
+            event_time=r.event_time,
+            purge=r.event_name == "ObjectRemoved:Delete" and bool(r.s3.object.version_id),
+            force=r.event_name == REPROCESS_EVENT,
         )
         for r in records
     ]
 
 
-def s3_event_message(ref: ObjectRef, event_name: str = "ObjectCreated:Put") -> str:
-    """An S3 notification body for `ref`, as S3 would send it (used by backfill and tests)."""
+def s3_event_message(ref: ObjectRef, event_name: str | None = None) -> str:
+    """An S3 notification body for `ref`, as S3 would send it (used by backfill and tests).
+
+    The event name follows the ref unless given: ObjectCreated:Put, ObjectCreated:Reprocess (force),
+    ObjectRemoved:Delete (a purge, or a removal without version) or ObjectRemoved:DeleteMarkerCreated.
+    """
     from urllib.parse import quote_plus
+
+    if event_name is None:
+        if ref.removed:
+            purge = ref.purge or not ref.version_id
+            event_name = "ObjectRemoved:Delete" if purge else "ObjectRemoved:DeleteMarkerCreated"
+        else:
+            event_name = REPROCESS_EVENT if ref.force else "ObjectCreated:Put"
 
     obj: dict[str, object] = {"key": quote_plus(ref.key, safe="/")}
     if ref.size is not None:
@@ -103,10 +127,12 @@ def s3_event_message(ref: ObjectRef, event_name: str = "ObjectCreated:Put") -> s
         obj["versionId"] = ref.version_id
     if ref.sequencer:
         obj["sequencer"] = ref.sequencer
-    record = {
+    record: dict[str, object] = {
         "eventVersion": "2.1",
         "eventSource": "aws:s3",
         "eventName": event_name,
         "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": ref.bucket}, "object": obj},
     }
+    if ref.event_time:
+        record["eventTime"] = ref.event_time
     return json.dumps({"Records": [record]})
