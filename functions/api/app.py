@@ -9,7 +9,10 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -127,6 +130,17 @@ def _validation_error(exc: RequestValidationError) -> Response:
     return _error(422, "validation_error", details or "invalid request")
 
 
+@app.exception_handler(RequestUnsupportedContentType)
+def _unsupported_content_type(exc: RequestUnsupportedContentType) -> Response:
+    return _error(415, "unsupported_media_type", "this route takes an application/json body")
+
+
+@app.exception_handler(ValueError)
+def _unparseable_request(exc: ValueError) -> Response:
+    # Powertools raises ValueError for bodies it cannot parse at all (e.g. multipart without boundary).
+    return _error(400, "bad_request", str(exc)[:300])
+
+
 @app.not_found
 def _route_not_found(exc: NotFoundError) -> Response:
     return _error(404, "route_not_found", f"no route for {app.current_event.http_method} {app.current_event.path}")
@@ -218,7 +232,7 @@ def get_document(document_id: DocumentId) -> ResultDocument:
 @app.delete("/documents/<document_id>", summary="Delete the result, its entity items and the raw object")
 def delete_document(document_id: DocumentId) -> Response[None]:
     _service().delete(document_id)
-    return Response(status_code=204, content_type=content_types.APPLICATION_JSON, body="")
+    return Response(status_code=204, body=None)
 
 
 @app.post("/documents/<document_id>/reprocess", summary="Queue the stored object for processing again")

@@ -25,6 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("--skip-cleaning", action="store_true",
                          help="extract entities from the text exactly as given (offsets into it)")  # fmt: skip
     process.add_argument("--batch-size", type=int, default=16, help="documents per nlp.pipe batch")
+    local = commands.add_parser("local", help="run the whole service locally: moto server, SQS poller, HTTP API")
+    local.add_argument("--host", default="127.0.0.1", help="address of both servers (loopback by default)")
+    local.add_argument("--port", type=int, default=5000, help="moto server port (S3, SQS, DynamoDB)")
+    local.add_argument("--api-port", type=int, default=3000, help="HTTP API port")
+    local.add_argument("--config", type=Path, default=Path(".newsproc-local.json"),
+                       help="where to write the endpoints and resource names")  # fmt: skip
     return parser
 
 
@@ -32,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "process":
         return _process(args)
+    if args.command == "local":
+        return _local(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -61,6 +69,18 @@ def _process(args: argparse.Namespace) -> int:
         for result in pipeline.process_batch(inputs, skip_cleaning=args.skip_cleaning):
             sys.stdout.write(result.model_dump_json() + "\n")
     sys.stdout.flush()
+    return 0
+
+
+def _local(args: argparse.Namespace) -> int:
+    import signal
+
+    from newsproc.local.stack import LocalStack
+
+    stack = LocalStack(host=args.host, port=args.port, api_port=args.api_port, config_path=args.config)
+    signal.signal(signal.SIGTERM, lambda *_: stack._stop.set())
+    stack.start()
+    stack.serve_forever()
     return 0
 
 

@@ -257,7 +257,9 @@ def _select_blocks(lines: list[_Line]) -> list[tuple[int, int]]:
     values = [ln.value - ln.barrier for ln in lines]
     start, end, total = _max_block(values, 0, len(lines))
     if end <= start:
-        return []
+        # A very short text (a one-sentence API submission) has no run of positive evidence: keep
+        # its sentence-shaped lines rather than return nothing.
+        return [(i, i + 1) for i, ln in enumerate(lines) if ln.end_punct and not ln.reason and ln.tokens >= 3]
     start = _skip_header(lines, start, end)
     end = _cut_at_end_marker(lines, start, end)
     blocks = [(start, end)]

@@ -6,6 +6,7 @@ moves them to the DLQ after maxReceiveCount, exactly as the real mapping with Re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ def poll_once(
     wait_seconds: int = 1,
     function_name: str = "ProcessDocumentFunction",
     timeout_s: float = 120.0,
+    on_message: Callable[[str, bool], None] | None = None,
 ) -> BatchOutcome:
     response = sqs.receive_message(
         QueueUrl=queue_url,
@@ -47,6 +49,9 @@ def poll_once(
     except Exception:  # a crashed invocation fails the whole batch, as in Lambda
         failed_ids = {m["MessageId"] for m in messages}
     done = [m for m in messages if m["MessageId"] not in failed_ids]
+    if on_message is not None:
+        for message in messages:
+            on_message(message["Body"], message["MessageId"] not in failed_ids)
     for start in range(0, len(done), 10):
         chunk = done[start : start + 10]
         sqs.delete_message_batch(

@@ -1,0 +1,142 @@
+"""End to end through `newsproc local`: S3 endpoint in, HTTP API out, a real browser on the view."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import quote
+
+import pytest
+
+from newsproc.pipeline import document_id_for
+from tests.e2e.articles import article
+
+pytestmark = pytest.mark.e2e
+
+
+def _api(config: dict[str, Any], method: str, path: str, body: bytes | None = None,
+         content_type: str = "text/plain") -> tuple[int, Any, str]:  # fmt: skip
+    request = urllib.request.Request(
+        config["api_url"] + path, data=body, method=method, headers={"content-type": content_type}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            raw = response.read().decode()
+            status, ctype = response.status, response.headers.get("content-type", "")
+    except HTTPError as error:
+        raw, status, ctype = error.read().decode(), error.code, error.headers.get("content-type", "")
+    parsed = json.loads(raw) if "json" in ctype and raw else raw
+    return status, parsed, ctype
+
+
+def _wait_processed(config: dict[str, Any], ids: list[str], timeout: float = 240) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    deadline = time.monotonic() + timeout
+    while len(results) < len(ids) and time.monotonic() < deadline:
+        for document_id in ids:
+            if document_id not in results:
+                status, body, _ = _api(config, "GET", f"/documents/{document_id}")
+                if status == 200:
+                    results[document_id] = body
+        time.sleep(0.5)
+    missing = set(ids) - set(results)
+    assert not missing, f"not processed in {timeout}s: {missing}"
+    return results
+
+
+def test_local_stack_twenty_articles_query_and_delete(local_stack, s3) -> None:
+    bucket = local_stack["raw_bucket"]
+    keys = [f"e2e/article-{i:02d}.txt" for i in range(20)]
+    for index, key in enumerate(keys):
+        s3.put_object(Bucket=bucket, Key=key, Body=article(index).encode(), ContentType="text/plain")
+    ids = [document_id_for(bucket, key) for key in keys]
+    results = _wait_processed(local_stack, ids)
+    assert {r["status"] for r in results.values()} == {"PROCESSED"}
+    first = results[ids[0]]
+    assert "newsletter" not in first["clean_text"] and "Cookie" not in first["clean_text"]
+
+    status, found, _ = _api(local_stack, "GET", f"/entities/PERSON/{quote('amina diallo')}/documents?limit=100")
+    assert status == 200
+    assert {d["document_id"] for d in found["documents"]} == set(ids)
+
+    status, listed, _ = _api(local_stack, "GET", f"/documents?entity={quote('Ms Amina Diallo')}&label=PERSON&limit=5")
+    assert status == 200 and len(listed["documents"]) == 5 and listed["next"]
+
+    status, _, _ = _api(local_stack, "DELETE", f"/documents/{ids[0]}")
+    assert status == 204
+    assert _api(local_stack, "GET", f"/documents/{ids[0]}")[0] == 404
+    remaining = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="e2e/").get("Contents", [])}
+    assert keys[0] not in remaining and len(remaining) == 19
+    _, found, _ = _api(local_stack, "GET", f"/entities/PERSON/{quote('amina diallo')}/documents?limit=100")
+    assert len(found["documents"]) == 19
+
+
+def test_local_stack_sync_extract_and_errors(local_stack) -> None:
+    text = "President Cyril Ramaphosa met Kenya's William Ruto in Pretoria on Tuesday."
+    status, result, _ = _api(local_stack, "POST", "/documents?sync=true", text.encode())
+    assert status == 200 and result["status"] == "PROCESSED"
+    assert {"Cyril Ramaphosa", "William Ruto"} <= {e["name"] for e in result["entities"]}
+
+    status, extracted, _ = _api(local_stack, "POST", "/extract", json.dumps({"text": text}).encode(), "application/json")
+    assert status == 200 and extracted["clean_text"]
+    assert _api(local_stack, "GET", f"/documents/{extracted['document_id']}")[0] == 404, "extract stores nothing"
+
+    assert _api(local_stack, "POST", "/documents", b"x", "application/pdf")[1]["error"]["code"] == "unsupported_media_type"
+    assert _api(local_stack, "GET", "/nowhere")[0] == 404
+    status, ticket, _ = _api(local_stack, "POST", "/uploads", json.dumps({"filename": "big.txt"}).encode(),
+                             "application/json")  # fmt: skip
+    assert status == 200 and ticket["key"].endswith(".txt")
+    upload = urllib.request.Request(ticket["url"], data=b"Aisha Buhari spoke in Abuja.", method="PUT",
+                                    headers=ticket["headers"])  # fmt: skip
+    with urllib.request.urlopen(upload, timeout=30) as response:
+        assert response.status == 200
+    _wait_processed(local_stack, [ticket["document_id"]])
+
+    status, schema, _ = _api(local_stack, "GET", "/openapi.json")
+    assert status == 200 and "/documents/{document_id}/view" in schema["paths"]
+    status, page, ctype = _api(local_stack, "GET", "/swagger")
+    assert status == 200 and "swagger" in page.lower() and "html" in ctype
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_local_stack_view_in_headless_chromium(local_stack, tmp_path) -> None:
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium)")
+        pytest.skip("chromium is not installed: apt-get install chromium")
+    text = "Prime Minister Jacinda Ardern visited Wellington on Friday. Ms Ardern met Maori leaders."
+    _, result, _ = _api(local_stack, "POST", "/documents?sync=true", text.encode())
+    url = f"{local_stack['api_url']}/documents/{result['document_id']}/view"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip
+    dom = subprocess.run([browser, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
+    assert 'class="entity"' in dom and "Jacinda Ardern" in dom
+    assert 'id="entity-table"' in dom and 'id="label-chart"' in dom
+    shot = tmp_path / "view.png"
+    subprocess.run([browser, *flags, f"--screenshot={shot}", "--window-size=1280,900", url],
+                   capture_output=True, timeout=120)  # fmt: skip
+    assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_local_stack_schemathesis_no_server_errors(local_stack) -> None:
+    schemathesis = shutil.which("schemathesis") or str(
+        __import__("pathlib").Path(__import__("sys").executable).with_name("schemathesis")
+    )
+    done = subprocess.run(
+        [schemathesis, "run", f"{local_stack['api_url']}/openapi.json", "--url", local_stack["api_url"],
+         "--checks", "not_a_server_error", "--max-examples", "15", "--generation-deterministic",
+         "--request-timeout", "60", "--phases", "examples,coverage,fuzzing"],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-12000:] + done.stderr[-2000:]
