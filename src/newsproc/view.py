@@ -55,7 +55,7 @@ body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem;
 .layout {{ display: grid; grid-template-columns: 2fr 1fr; gap: 2rem; }}
 table {{ border-collapse: collapse; width: 100%; font-size: .9rem; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: .25rem .4rem; text-align: left; vertical-align: top; }}
-.entities {{ line-height: 2.4; white-space: pre-wrap; }}
+.entities {{ line-height: 2.4; }}
 </style></head>
 <body>
 <h1>{title}</h1>
