@@ -1,0 +1,158 @@
+"""Import smoke test of the built Lambda layers under python3.12 (the Lambda runtime's version).
+
+Runs the process path (newsproc.entities.load_nlp + DocumentPipeline.process_batch on a text and an
+HTML article) in a fresh python3.12 whose sys.path is only the CoreLayer and NlpLayer build
+directories, as /opt/python is on Lambda. boto3 is not needed: the process path does no I/O.
+
+    python scripts/layer_smoke.py [--build-dir .aws-sam/build] [--python python3.12] [--modules]
+
+Prints `layer_smoke: ok python=3.12.1 entities=... html_entities=... seconds=...` and exits 0, or
+prints `layer_smoke: FAIL ...` and exits 1 (2 when the build or python3.12 is missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYERS = ("CoreLayer", "NlpLayer")
+
+SAMPLE_TEXT = (
+    "Lisbon council approves new harbour bridge\n\n"
+    "LISBON (Reuters) - Lisbon's city council on Monday approved a new bridge over the Tagus river, "
+    "Mayor Carlos Moedas said, after the European Investment Bank agreed to lend 1.8 billion euros. "
+    "Moedas told reporters in Lisbon that construction would start in 2026.\n\n"
+    "Sign up to our newsletter\n"
+)
+
+# Runs inside the python3.12 child. Prints one JSON line.
+CHILD = r"""
+import json, sys, time
+started = time.perf_counter()
+from newsproc.entities import load_nlp
+from newsproc.models import Source, Status
+from newsproc.pipeline import DocumentInput, DocumentPipeline
+
+nlp = load_nlp()
+pipeline = DocumentPipeline(nlp)
+text = sys.argv[1].encode()
+html = sys.argv[2].encode()
+docs = [
+    DocumentInput("smoke-txt", text, Source(bucket="smoke", key="a.txt", size=len(text))),
+    DocumentInput("smoke-html", html, Source(bucket="smoke", key="b.html", size=len(html))),
+]
+results = pipeline.process_batch(docs)
+out = {
+    "python": sys.version.split()[0],
+    "status": [r.status.value for r in results],
+    "errors": [r.error.message if r.error else None for r in results],
+    "entities": [sorted({(e.name, e.label) for e in r.entities}) for r in results],
+    "language": [r.metadata.language for r in results],
+    "model_version": results[0].pipeline.model_version,
+    "seconds": round(time.perf_counter() - started, 2),
+    "paths": sorted({m.__file__.split("/python/")[0] for m in list(sys.modules.values())
+                     if getattr(m, "__file__", None) and "/python/" in m.__file__}),
+}
+if "--modules" in sys.argv:
+    out["modules"] = sorted(sys.modules)
+print(json.dumps(out))
+"""
+
+
+def find_python312(explicit: str | None = None) -> str | None:
+    if explicit:
+        return explicit if shutil.which(explicit) or Path(explicit).exists() else None
+    root = os.environ.get("PYENV_ROOT")
+    if not root and shutil.which("pyenv"):
+        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
+    candidates = [Path(root or Path.home() / ".pyenv") / "versions" / "3.12.1" / "bin" / "python3.12"]
+    found = shutil.which("python3.12")
+    if found:
+        candidates.append(Path(found))
+    for candidate in candidates:
+        if candidate.exists():
+            return str(candidate)
+    return None
+
+
+def sample_html() -> str:
+    path = ROOT / "events" / "articles" / "wind-farm.html"
+    if path.exists():
+        return path.read_text(encoding="utf-8")
+    body = "".join(f"<p>{SAMPLE_TEXT}</p>" for _ in range(3))
+    return f"<html><head><title>Bridge</title></head><body><article>{body}</article></body></html>"
+
+
+def run(build_dir: Path, python: str, *, modules: bool = False) -> dict:
+    pythonpath = os.pathsep.join(str(build_dir / layer / "python") for layer in LAYERS)
+    # Like Lambda: only the runtime's stdlib and the layers; no user site, no inherited PYTHONPATH.
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": pythonpath, "PYTHONNOUSERSITE": "1",
+           "PYTHONDONTWRITEBYTECODE": "1", "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
+    argv = [python, "-I" if False else "-s", "-c", CHILD, SAMPLE_TEXT, sample_html()]
+    if modules:
+        argv.append("--modules")
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip()[-3000:] or f"exit code {proc.returncode}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def check(result: dict, build_dir: Path) -> list[str]:
+    problems = []
+    if result["status"] != ["PROCESSED", "PROCESSED"]:
+        problems.append(f"status={result['status']} errors={result['errors']}")
+    txt_entities = {tuple(e) for e in result["entities"][0]}
+    for expected in [("Carlos Moedas", "PERSON"), ("European Investment Bank", "ORG")]:
+        if expected not in txt_entities:
+            problems.append(f"missing entity {expected} in {sorted(txt_entities)}")
+    if not result["entities"][1]:
+        problems.append("no entities from the HTML sample (trafilatura path)")
+    allowed = {str(build_dir / layer) for layer in LAYERS}
+    strays = [p for p in result["paths"] if p not in allowed]
+    if strays:
+        problems.append(f"modules imported from outside the layers: {strays}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", default=str(ROOT / ".aws-sam" / "build"))
+    parser.add_argument("--python", default=None, help="python3.12 interpreter (default: pyenv 3.12.1)")
+    parser.add_argument("--modules", action="store_true", help="also print the imported module names")
+    args = parser.parse_args(argv)
+    build_dir = Path(args.build_dir).resolve()
+    missing = [layer for layer in LAYERS if not (build_dir / layer / "python").is_dir()]
+    if missing:
+        print(f"layer_smoke: SKIP no built layers {missing} under {build_dir} (run `make build`)")
+        return 2
+    python = find_python312(args.python)
+    if python is None:
+        print("layer_smoke: SKIP python3.12 not found (pyenv 3.12.1 or python3.12 on PATH)")
+        return 2
+    try:
+        result = run(build_dir, python, modules=args.modules)
+    except Exception as exc:  # noqa: BLE001 - reported, exit 1
+        print(f"layer_smoke: FAIL {type(exc).__name__}: {exc}")
+        return 1
+    problems = check(result, build_dir)
+    if args.modules:
+        print("modules:", " ".join(result["modules"]))
+    if problems:
+        print("layer_smoke: FAIL " + "; ".join(problems))
+        return 1
+    print(
+        f"layer_smoke: ok python={result['python']} model_version={result['model_version']} "
+        f"entities={len(result['entities'][0])} html_entities={len(result['entities'][1])} "
+        f"language={','.join(str(x) for x in result['language'])} seconds={result['seconds']}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
