@@ -36,6 +36,37 @@ DocumentId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f
 CONTENT_KINDS: dict[str, SubmitKind] = {"text/plain": "text", "text/html": "html", "application/json": "json"}
 
 
+ERROR_DESCRIPTIONS = {
+    400: "bad request (empty body, invalid JSON or continuation token)",
+    404: "unknown document",
+    413: "body over the size limit",
+    415: "unsupported content type",
+    422: "validation error",
+    502: "the process function failed",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _responses(success: int | tuple[int, ...], *errors: int) -> dict[int, dict[str, Any]]:
+    """OpenAPI responses of a route: its success status (schema from the return type) and the error
+    statuses it can answer, all with the `{"error": {code, message}}` body."""
+    error_content = {"application/json": {"model": ErrorBody}}
+    entries: dict[int, dict[str, Any]] = {}
+    for status in success if isinstance(success, tuple) else (success,):
+        entries[status] = {"description": "no content", "content": {}} if status == 204 else {"description": "success"}
+    for status in errors:
+        entries[status] = {"description": ERROR_DESCRIPTIONS[status], "content": error_content}
+    return entries
+
+
 class SubmittedDocument(BaseModel):
     document_id: str
     bucket: str
@@ -193,7 +224,11 @@ def _invoke(payload: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-@app.post("/documents", summary="Submit a document (queued; ?sync=true processes small ones inline)")
+@app.post(
+    "/documents",
+    summary="Submit a document (queued; ?sync=true processes small ones inline)",
+    responses=_responses((202, 200), 400, 413, 415, 422, 502),
+)
 def submit_document(
     sync: Annotated[bool, Query(description="process inline and return the result")] = False,
 ) -> Response[SubmittedDocument | ResultDocument]:
@@ -210,7 +245,7 @@ def submit_document(
     )
 
 
-@app.get("/documents", summary="List documents, or those mentioning an entity")
+@app.get("/documents", summary="List documents, or those mentioning an entity", responses=_responses(200, 400, 422))
 def list_documents(
     entity: Annotated[str | None, Query(min_length=1, max_length=300)] = None,
     label: Annotated[str | None, Query(min_length=1, max_length=32, pattern=r"^[A-Za-z_]+$")] = None,
@@ -224,18 +259,26 @@ def list_documents(
     return DocumentList(documents=[DocumentSummary(**s) for s in summaries], next=token)
 
 
-@app.get("/documents/<document_id>", summary="The result document")
+@app.get("/documents/<document_id>", summary="The result document", responses=_responses(200, 404, 422))
 def get_document(document_id: DocumentId) -> ResultDocument:
     return _service().get(document_id)
 
 
-@app.delete("/documents/<document_id>", summary="Delete the result, its entity items and the raw object")
+@app.delete(
+    "/documents/<document_id>",
+    summary="Delete the result, its entity items and the raw object",
+    responses=_responses(204, 404, 422),
+)
 def delete_document(document_id: DocumentId) -> Response[None]:
     _service().delete(document_id)
     return Response(status_code=204, body=None)
 
 
-@app.post("/documents/<document_id>/reprocess", summary="Queue the stored object for processing again")
+@app.post(
+    "/documents/<document_id>/reprocess",
+    summary="Queue the stored object for processing again",
+    responses=_responses(202, 404, 422),
+)
 def reprocess_document(document_id: DocumentId) -> Response[SubmittedDocument]:
     submission = _service().reprocess(document_id)
     return Response(
@@ -245,19 +288,31 @@ def reprocess_document(document_id: DocumentId) -> Response[SubmittedDocument]:
     )
 
 
-@app.get("/documents/<document_id>/view", summary="HTML view: highlighted entities, table, metadata, chart")
+@app.get(
+    "/documents/<document_id>/view",
+    summary="HTML view: highlighted entities, table, metadata, chart",
+    responses=_responses(200, 404, 422, 502),
+)
 def view_document(document_id: DocumentId) -> Response[str]:
     answer = _invoke({"action": "render_view", "document_id": document_id})
     return Response(status_code=200, content_type=content_types.TEXT_HTML, body=answer["html"])
 
 
-@app.post("/extract", summary="Stateless: text, HTML or JSON in, result out, nothing stored")
+@app.post(
+    "/extract",
+    summary="Stateless: text, HTML or JSON in, result out, nothing stored",
+    responses=_responses(200, 400, 413, 415, 422, 502),
+)
 def extract() -> ResultDocument:
     data, kind = _body_and_kind(settings.sync_max_bytes)
     return ResultDocument.model_validate(_invoke({"action": "extract", "body": data.decode(), "kind": kind})["result"])
 
 
-@app.post("/uploads", summary="A presigned S3 PUT URL for files larger than the API payload limit")
+@app.post(
+    "/uploads",
+    summary="A presigned S3 PUT URL for files larger than the API payload limit",
+    responses=_responses(200, 400, 415, 422),
+)
 def create_upload(request: UploadRequest) -> UploadTicket:
     ticket = _service().presigned_upload(request.filename)
     if ticket is None:
@@ -265,7 +320,11 @@ def create_upload(request: UploadRequest) -> UploadTicket:
     return UploadTicket(**ticket)
 
 
-@app.get("/entities/<label>/<name>/documents", summary="Documents mentioning an entity (any merged form)")
+@app.get(
+    "/entities/<label>/<name>/documents",
+    summary="Documents mentioning an entity (any merged form)",
+    responses=_responses(200, 400, 422),
+)
 def entity_documents(
     label: Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z_]+$")],
     name: Annotated[str, Path(min_length=1, max_length=300)],
