@@ -68,6 +68,19 @@ def test_local_stack_twenty_articles_query_and_delete(local_stack, s3) -> None:
     status, listed, _ = _api(local_stack, "GET", f"/documents?entity={quote('Ms Amina Diallo')}&label=PERSON&limit=5")
     assert status == 200 and len(listed["documents"]) == 5 and listed["next"]
 
+    before = _api(local_stack, "GET", "/documents?limit=100")[1]["documents"]
+    updated = {d["document_id"]: d["updated_at"] for d in before}
+    status, queued, _ = _api(local_stack, "POST", f"/documents/{ids[1]}/reprocess")
+    assert status == 202 and queued["document_id"] == ids[1]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        listing = _api(local_stack, "GET", "/documents?limit=100")[1]["documents"]
+        after = {d["document_id"]: d["updated_at"] for d in listing}
+        if after[ids[1]] != updated[ids[1]]:
+            break
+        time.sleep(0.5)
+    assert after[ids[1]] != updated[ids[1]], "reprocess runs again even though the version is already stored"
+
     status, _, _ = _api(local_stack, "DELETE", f"/documents/{ids[0]}")
     assert status == 204
     assert _api(local_stack, "GET", f"/documents/{ids[0]}")[0] == 404
@@ -83,11 +96,13 @@ def test_local_stack_sync_extract_and_errors(local_stack) -> None:
     assert status == 200 and result["status"] == "PROCESSED"
     assert {"Cyril Ramaphosa", "William Ruto"} <= {e["name"] for e in result["entities"]}
 
-    status, extracted, _ = _api(local_stack, "POST", "/extract", json.dumps({"text": text}).encode(), "application/json")
+    body = json.dumps({"text": text}).encode()
+    status, extracted, _ = _api(local_stack, "POST", "/extract", body, "application/json")
     assert status == 200 and extracted["clean_text"]
     assert _api(local_stack, "GET", f"/documents/{extracted['document_id']}")[0] == 404, "extract stores nothing"
 
-    assert _api(local_stack, "POST", "/documents", b"x", "application/pdf")[1]["error"]["code"] == "unsupported_media_type"
+    rejected = _api(local_stack, "POST", "/documents", b"x", "application/pdf")[1]
+    assert rejected["error"]["code"] == "unsupported_media_type"
     assert _api(local_stack, "GET", "/nowhere")[0] == 404
     status, ticket, _ = _api(local_stack, "POST", "/uploads", json.dumps({"filename": "big.txt"}).encode(),
                              "application/json")  # fmt: skip
