@@ -6,18 +6,22 @@ from functools import cache
 from typing import Any
 
 MIN_CHARS = 20
+# Below this normalized probability the answer is a guess (one short sentence often scores ~0.1),
+# so the language is reported as unknown (None) rather than wrong.
+MIN_PROBABILITY = 0.5
+SAMPLE_CHARS = 5000
 
 
 @cache
 def _identifier() -> Any:
-    import py3langid
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return py3langid
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def detect_language(text: str) -> str | None:
-    sample = text[:5000]
+    sample = text[:SAMPLE_CHARS]
     if len(sample.strip()) < MIN_CHARS:
         return None
-    language, _probability = _identifier().classify(sample)
-    return str(language)
+    language, probability = _identifier().classify(sample)
+    return str(language) if probability >= MIN_PROBABILITY else None
