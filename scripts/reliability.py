@@ -481,7 +481,7 @@ def scenario_faults(documents: int = 500, rate: float = 0.2, throttle_share: flo
         clients[0].meta.events.unregister("before-call.s3.*", unique_id="s3-count")
         counted = tally(stack, keys)
         entity_items = _count_entity_items(stack)
-        expected_items = sum(int(i.get("entity_count", 0)) for i in stack.table.scan()["Items"] if i["SK"] == "DOC")
+        expected_items = sum(int(i.get("entity_count", 0)) for i in _scan(stack) if i["SK"] == "DOC")
     injected = faults.injected
     return ScenarioResult(
         "faults",
@@ -497,6 +497,16 @@ def scenario_faults(documents: int = 500, rate: float = 0.2, throttle_share: flo
             "seconds": round(drained.seconds, 1),
         },
     )
+
+
+def _scan(stack: Stack) -> Iterator[dict[str, Any]]:
+    kwargs: dict[str, Any] = {}
+    while True:
+        page = stack.table.scan(**kwargs)
+        yield from page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def _count_entity_items(stack: Stack) -> int:

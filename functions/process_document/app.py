@@ -50,6 +50,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         [(r["messageId"], r["body"]) for r in records], remaining_ms=context.get_remaining_time_in_millis
     )
     _record_metrics(outcomes.values())
+    if records and all(outcomes[r["messageId"]].deferred for r in records):
+        # Nothing started (too little time left): hand every record back, without a function error.
+        return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in records]}
 
     def record_handler(record: SQSRecord) -> None:
         error = outcomes[record.message_id].error
