@@ -92,9 +92,15 @@ def sample_html() -> str:
 def run(build_dir: Path, python: str, *, modules: bool = False) -> dict:
     pythonpath = os.pathsep.join(str(build_dir / layer / "python") for layer in LAYERS)
     # Like Lambda: only the runtime's stdlib and the layers; no user site, no inherited PYTHONPATH.
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": pythonpath, "PYTHONNOUSERSITE": "1",
-           "PYTHONDONTWRITEBYTECODE": "1", "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
-    argv = [python, "-I" if False else "-s", "-c", CHILD, SAMPLE_TEXT, sample_html()]
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": pythonpath,
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+    }
+    argv = [python, "-s", "-c", CHILD, SAMPLE_TEXT, sample_html()]
     if modules:
         argv.append("--modules")
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)

@@ -79,3 +79,22 @@ def _record_metrics(outcomes: Any) -> None:
 
 
 __all__ = ["MessageOutcome", "lambda_handler"]
+
+
+# SnapStart (issue 7): the snapshot is taken after the init above. After a restore, drop the AWS clients
+# (their connections and credentials belong to the snapshotted environment) and reseed `random`
+# (every restored environment would otherwise draw the same numbers).
+try:
+    from snapshot_restore_py import register_after_restore  # provided by the Lambda python runtime
+except ImportError:  # local runs, tests
+    register_after_restore = None
+
+if register_after_restore is not None:
+
+    @register_after_restore
+    def _after_restore() -> None:
+        import os
+        import random
+
+        runtime.reset_clients()
+        random.seed(os.urandom(16))
