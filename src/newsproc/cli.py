@@ -31,7 +31,29 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--api-port", type=int, default=3000, help="HTTP API port")
     local.add_argument("--config", type=Path, default=Path(".newsproc-local.json"),
                        help="where to write the endpoints and resource names")  # fmt: skip
+    from newsproc.operations import register
+
+    register(commands)
+    for name in ("redrive", "backfill"):
+        commands.choices[name].add_argument(
+            "--local", action="store_true", help="target the running local stack (reads .newsproc-local.json)"
+        )
     return parser
+
+
+def _use_local_stack(config_path: Path = Path(".newsproc-local.json")) -> dict[str, str]:
+    """Point boto3 at the local stack and fill in its queue, DLQ and bucket names."""
+    import json
+    import os
+
+    from newsproc.local.env import use_local_environment
+
+    if not config_path.exists():
+        raise SystemExit(f"newsproc: {config_path} not found: start the local stack first (make local)")
+    config = json.loads(config_path.read_text())
+    use_local_environment()
+    os.environ["AWS_ENDPOINT_URL"] = config["endpoint_url"]
+    return config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,6 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _process(args)
     if args.command == "local":
         return _local(args)
+    if getattr(args, "local", False):
+        config = _use_local_stack()
+        for attribute, key in (("queue_url", "queue_url"), ("dlq_url", "dlq_url"), ("bucket", "raw_bucket")):
+            if hasattr(args, attribute) and not getattr(args, attribute):
+                setattr(args, attribute, config[key])
+    if hasattr(args, "func"):
+        return int(args.func(args))
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
