@@ -533,9 +533,9 @@ def bad_input_strategy(max_repeats: int = HUGE_LINE_REPEATS) -> Any:
     text = st.text(min_size=0, max_size=400)
     charsets = st.sampled_from(["latin-1", "cp1252", "utf-16", "utf-16-be", "shift_jis", "koi8-r", "gb18030"])
     wrong_charset = st.tuples(text, charsets).map(lambda t: t[0].encode(t[1], errors="ignore"))
-    huge_line = st.tuples(
-        st.sampled_from(["word ", "Putin ", "x", "ü", "<b>a</b>"]), st.integers(1, max_repeats)
-    ).map(lambda t: (t[0] * t[1]).encode())
+    huge_line = st.tuples(st.sampled_from(["word ", "Putin ", "x", "ü", "<b>a</b>"]), st.integers(1, max_repeats)).map(
+        lambda t: (t[0] * t[1]).encode()
+    )
     zero_bytes = st.tuples(text, st.integers(1, 50)).map(lambda t: ("\x00" * t[1]).join(t[0] or "a").encode())
     depth = st.integers(1, max_repeats)
     nested_json = st.one_of(
