@@ -17,11 +17,11 @@ ALLOWED = {
     "CKV_AWS_21": {"AWS::S3::Bucket.ResultsBucket"},
     "CKV_AWS_27": {"AWS::SQS::Queue.IngestQueue", "AWS::SQS::Queue.IngestDeadLetterQueue"},
     "CKV_AWS_119": {"AWS::DynamoDB::Table.DocumentsTable"},
+    "CKV_AWS_158": {"AWS::Logs::LogGroup.HttpApiAccessLogGroup"},
     "CKV_AWS_116": {"AWS::Serverless::Function.ProcessDocumentFunction", "AWS::Serverless::Function.ApiFunction"},
     "CKV_AWS_117": {"AWS::Serverless::Function.ProcessDocumentFunction", "AWS::Serverless::Function.ApiFunction"},
     "CKV_AWS_115": {"AWS::Serverless::Function.ProcessDocumentFunction", "AWS::Serverless::Function.ApiFunction"},
     "CKV_AWS_173": {"AWS::Serverless::Function.ProcessDocumentFunction", "AWS::Serverless::Function.ApiFunction"},
-    "CKV_AWS_95": {"AWS::Serverless::HttpApi.HttpApi"},
 }
 
 
