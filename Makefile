@@ -29,6 +29,7 @@ demo: install
 	$(PY) scripts/demo.py
 
 test: install tools
+	$(PY) -m ruff check src functions tests scripts
 	$(PY) -m pytest
 
 test-unit: install

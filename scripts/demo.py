@@ -48,18 +48,14 @@ def main() -> int:
         for path in articles:
             key = f"articles/{path.name}"
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            s3.put_object(
-                Bucket=resources.raw_bucket, Key=key, Body=path.read_bytes(), ContentType=content_type
-            )
+            s3.put_object(Bucket=resources.raw_bucket, Key=key, Body=path.read_bytes(), ContentType=content_type)
             keys[key] = document_id_for(resources.raw_bucket, key)
         print(f"uploaded {len(articles)} objects to s3://{resources.raw_bucket}/articles/")
 
         batch = template.sqs_event("ProcessDocumentFunction")
         outcome = drain(sqs, resources.queue_url, resources.queue_arn, process_handler,
                         batch_size=int(batch.get("BatchSize", 10)))  # fmt: skip
-        print(
-            f"queue drained: messages={outcome.received} succeeded={outcome.succeeded} failed={outcome.failed}"
-        )
+        print(f"queue drained: messages={outcome.received} succeeded={outcome.succeeded} failed={outcome.failed}")
 
         OUTPUT.mkdir(exist_ok=True)
         print()

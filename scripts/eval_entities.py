@@ -49,18 +49,14 @@ def predict(gold_path: Path, out_path: Path, limit: int | None = None) -> tuple[
                 assert doc["text"][m.start : m.end] == m.text, (doc["id"], m)
             row = {
                 "id": doc["id"],
-                "mentions": [
-                    {"start": m.start, "end": m.end, "label": m.label, "text": m.text} for m in mentions
-                ],
+                "mentions": [{"start": m.start, "end": m.end, "label": m.label, "text": m.text} for m in mentions],
             }
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(docs), load_s, ner_s
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval-dir", default=None)
     parser.add_argument("--out", default=str(REPO / ".eval-output" / "ner_dev.pred.jsonl"))
     parser.add_argument("--json", default=None, help="also write the scorer's JSON report here")

@@ -41,9 +41,7 @@ def test_process_handler_sample_sqs_batch(aws, process_module, api_module) -> No
     assert response == {"batchItemFailures": []}
     statuses = {}
     for key, document_id in ids.items():
-        event = json.loads(
-            (EVENTS / "http_get_document.json").read_text().replace("DOCUMENT_ID", document_id)
-        )
+        event = json.loads((EVENTS / "http_get_document.json").read_text().replace("DOCUMENT_ID", document_id))
         status, body = _call_api(api_module, event)
         assert status == 200, body
         statuses[key] = (body["status"], body["error"]["code"] if body["error"] else None)

@@ -47,10 +47,7 @@ def test_entity_key_folds(name: str, key: str) -> None:
 
 
 def test_kim_forms_join_one_entity() -> None:
-    text = (
-        "Kim Jong-un inspected the site. Kim said the test worked. Mr Kim smiled. "
-        "Later Kim Jong Un's sister spoke."
-    )
+    text = "Kim Jong-un inspected the site. Kim said the test worked. Mr Kim smiled. Later Kim Jong Un's sister spoke."
     raw = mentions(
         text,
         ("Kim Jong-un", "PERSON", 0),
@@ -76,9 +73,7 @@ def test_honorific_short_form_links_to_full_name() -> None:
 
 def test_two_people_sharing_a_surname_stay_apart() -> None:
     text = "Carl Walker and Jessie Walker spoke. Walker said the plan would fail."
-    raw = mentions(
-        text, ("Carl Walker", "PERSON", 0), ("Jessie Walker", "PERSON", 0), ("Walker", "PERSON", 2)
-    )
+    raw = mentions(text, ("Carl Walker", "PERSON", 0), ("Jessie Walker", "PERSON", 0), ("Walker", "PERSON", 2))
     _, ents = canonicalize(text, raw)
     names = by_name(ents)
     assert set(names) == {"Carl Walker", "Jessie Walker", "Walker"}
@@ -86,10 +81,7 @@ def test_two_people_sharing_a_surname_stay_apart() -> None:
 
 
 def test_shared_surname_goes_to_clearly_dominant_person_only() -> None:
-    text = (
-        "Kim Jong-un met Kim Myong Sik. Kim Jong-un spoke. Kim Jong-un left. Kim Jong-un waved. "
-        "Kim said more."
-    )
+    text = "Kim Jong-un met Kim Myong Sik. Kim Jong-un spoke. Kim Jong-un left. Kim Jong-un waved. Kim said more."
     raw = mentions(
         text,
         ("Kim Jong-un", "PERSON", 0),

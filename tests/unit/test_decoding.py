@@ -19,9 +19,7 @@ def test_decoding_common_charsets(encoding: str) -> None:
 def test_decoding_repairs_mojibake() -> None:
     mojibake = "The minister’s office said it was â€œdeeply concernedâ€\x9d.".encode()
     # The bytes are valid UTF-8 of text that was once decoded as cp1252: ftfy undoes it.
-    assert (
-        bytes_to_text("The minister’s office".encode().decode("cp1252").encode()) == "The minister’s office"
-    )
+    assert bytes_to_text("The minister’s office".encode().decode("cp1252").encode()) == "The minister’s office"
     assert "deeply concerned" in bytes_to_text(mojibake)
 
 
@@ -48,9 +46,7 @@ def test_decoding_drops_nul_bytes() -> None:
         ("no-suffix", "text/html; charset=utf-8", MediaType.HTML),
     ],
 )
-def test_media_type_from_key_then_content_type(
-    key: str, content_type: str | None, expected: MediaType
-) -> None:
+def test_media_type_from_key_then_content_type(key: str, content_type: str | None, expected: MediaType) -> None:
     assert media_type_for(key, content_type) is expected
 
 

@@ -34,11 +34,7 @@ def test_events_test_event_gives_nothing() -> None:
 
 
 def test_events_removal_is_flagged() -> None:
-    body = {
-        "Records": [
-            {"eventName": "ObjectRemoved:Delete", "s3": {"bucket": {"name": "b"}, "object": {"key": "k"}}}
-        ]
-    }
+    body = {"Records": [{"eventName": "ObjectRemoved:Delete", "s3": {"bucket": {"name": "b"}, "object": {"key": "k"}}}]}
     assert object_refs_from_message(json.dumps(body))[0].removed
 
 

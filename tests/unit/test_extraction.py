@@ -96,10 +96,7 @@ def test_restore_case_is_same_length_and_uses_document_casing() -> None:
     restored = restore_case(text)
     assert len(restored) == len(text)
     assert restored.split("\n")[0] == "Kim warns Seoul over UN sanctions"
-    assert (
-        restored[len("KIM WARNS SEOUL OVER UN SANCTIONS") :]
-        == text[len("KIM WARNS SEOUL OVER UN SANCTIONS") :]
-    )
+    assert restored[len("KIM WARNS SEOUL OVER UN SANCTIONS") :] == text[len("KIM WARNS SEOUL OVER UN SANCTIONS") :]
     assert restore_case("Normal text with NASA.") == "Normal text with NASA."
     weird = "İSTANBUL ŞEHİR HABERLERİ BUGÜN\nİstanbul is big."
     assert len(restore_case(weird)) == len(weird)

@@ -6,8 +6,14 @@ pytestmark = pytest.mark.unit
 
 
 def test_language_identifies_long_enough_text() -> None:
-    assert detect_language("The council said the new bridge would open to traffic next spring, after years of delay.") == "en"
-    assert detect_language("Der Stadtrat teilte mit, dass die neue Brücke im nächsten Frühjahr eröffnet werden soll.") == "de"
+    assert (
+        detect_language("The council said the new bridge would open to traffic next spring, after years of delay.")
+        == "en"
+    )
+    assert (
+        detect_language("Der Stadtrat teilte mit, dass die neue Brücke im nächsten Frühjahr eröffnet werden soll.")
+        == "de"
+    )
     assert detect_language("Le conseil municipal a annoncé que le nouveau pont ouvrira au printemps prochain.") == "fr"
 
 

@@ -33,9 +33,7 @@ def pipeline() -> DocumentPipeline:
 
 
 def _doc(data: bytes, key: str = "a/story.txt") -> DocumentInput:
-    return DocumentInput(
-        document_id=document_id_for("b", key), data=data, source=Source(key=key, size=len(data))
-    )
+    return DocumentInput(document_id=document_id_for("b", key), data=data, source=Source(key=key, size=len(data)))
 
 
 def test_pipeline_result_shape_and_offsets(pipeline: DocumentPipeline) -> None:

@@ -35,9 +35,7 @@ def test_template_sam_validate_lint() -> None:
 
 @pytest.mark.template
 def test_template_cfn_lint_reports_nothing() -> None:
-    done = subprocess.run(
-        [_tool("cfn-lint"), str(ROOT / "template.yaml")], capture_output=True, text=True, timeout=300
-    )
+    done = subprocess.run([_tool("cfn-lint"), str(ROOT / "template.yaml")], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
 
 
