@@ -145,6 +145,13 @@ def test_leading_date_line_with_prompt_gives_date_and_is_removed() -> None:
     assert {"date_line", "prompt_on_date_line"} <= reasons
 
 
+def test_date_line_with_prompt_below_the_menu_gives_date() -> None:
+    dated = "date 2024-03-05 Sign up to our free daily emails Please enter a valid email address"
+    result = clean_text(page(MENU, dated, PROSE[0], PROSE[1]))
+    assert result.published == "2024-03-05"
+    assert result.text == "\n\n".join(PROSE[:2])
+
+
 def test_prompt_sentence_at_the_end_of_a_paragraph_is_cut() -> None:
     glued = PROSE[3] + " Sign up for our newsletter to get the latest stories straight to your inbox."
     result = clean_text(page(MENU, PROSE[:3], glued, MENU))

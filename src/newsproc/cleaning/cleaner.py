@@ -45,6 +45,7 @@ _END_PUNCT = re.compile(r"[.!?…:;][\"'”’»)\]]*$|[\"”’»]$")
 # a long run of letters quadratic (a 60,000-letter token took 39 s).
 _SENT_INSIDE = re.compile(r"(?<=[^\W\d_]{2})[.!?][\"”’»)]?\s+[\"“„«(]?[A-ZÀ-ÖØ-Þ]")
 _SENT_SPLIT = re.compile(r"(?<=[.!?…])[\"”’»)]*\s+(?=[\"“„«(]?[^\W\d_])")
+_HEAD_LINES = 12
 _LEADING_DATE = re.compile(r"^(?:date\s*:?\s*)?(\d{4}-\d{2}-\d{2})\b\s*", re.I)
 _TEASER_END = re.compile(r"(\[(…|\.\.\.)\]|\.\.\.|…)\s*$")
 _URL = re.compile(r"^(https?://|www\.)\S+$", re.I)
@@ -405,8 +406,10 @@ def _clean(raw: str, mode: str) -> CleanedText:
     removed: list[RemovedSegment] = []
     published: str | None = None
 
-    # leading "date YYYY-MM-DD ..." line: the date is metadata, a prompt glued to it is boilerplate
-    first = next((i for i, t in enumerate(texts) if t), None)
+    # leading "date YYYY-MM-DD ..." line (first line, or among the menu lines of the page head): the
+    # date is metadata, a prompt glued to it is boilerplate
+    head = [i for i, t in enumerate(texts) if t][:_HEAD_LINES]
+    first = next((i for i in head if _LEADING_DATE.match(texts[i])), None)
     if first is not None and (m := _LEADING_DATE.match(texts[first])):
         published = m.group(1)
         rest = texts[first][m.end() :]
