@@ -72,6 +72,8 @@ def run_kind(kind: str, pages: list[Path], eval_dir: Path, per_page: bool) -> di
     elapsed = 0.0
     words = 0
     texts: list[str] = []
+    # warm-up, as for the NER timing: lazy imports and the stop lists load once per process
+    clean_text("Warm-up line of text.") if kind == "raw" else clean_html("<p>Warm-up line of text.</p>")
     with pred_path.open("w", encoding="utf-8") as out:
         for page in pages:
             if kind == "raw":
