@@ -11,7 +11,6 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsproc import runtime
-from newsproc.direct import handle_direct, is_direct_invocation
 from newsproc.entities import load_nlp
 from newsproc.models import Status
 from newsproc.pipeline import DocumentPipeline
@@ -41,7 +40,9 @@ def build_service() -> IngestService:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if is_direct_invocation(event):  # synchronous call from the API (extract, sync, view)
+    if "action" in event and "Records" not in event:  # synchronous call from the API (extract, sync, view)
+        from newsproc.direct import handle_direct  # only the API's direct calls need it: not at init
+
         return handle_direct(event, pipeline, runtime.raw_store(), runtime.document_repository(settings))
     service = build_service()
     records = event.get("Records", [])

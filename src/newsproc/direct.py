@@ -43,10 +43,6 @@ DirectRequest = TypeAdapter(
 )
 
 
-def is_direct_invocation(event: dict[str, Any]) -> bool:
-    return isinstance(event, dict) and "action" in event and "Records" not in event
-
-
 def handle_direct(
     event: dict[str, Any],
     pipeline: DocumentPipeline,
