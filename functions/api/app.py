@@ -19,7 +19,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from newsproc import runtime
-from newsproc.errors import DocumentNotFoundError
+from newsproc.decoding import MediaType, decode
+from newsproc.errors import DocumentError, DocumentNotFoundError
 from newsproc.models import ResultDocument
 from newsproc.pagination import InvalidTokenError
 from newsproc.service import DocumentService, SubmitKind
@@ -128,6 +129,8 @@ def _service() -> DocumentService:
     return DocumentService(
         runtime.raw_store(),
         runtime.document_repository(settings),
+        runtime.document_catalog(settings),
+        runtime.sqs_client(),
         settings=settings,
     )
 
@@ -205,14 +208,15 @@ def _body_and_kind(max_bytes: int) -> tuple[bytes, SubmitKind]:
 
 
 def _check_json_document(data: bytes) -> None:
+    """Refuse what the pipeline would store as FAILED invalid_json: 400 unparseable, 422 wrong shape."""
     try:
-        payload = json.loads(data)
+        json.loads(data)
     except (ValueError, RecursionError) as exc:
         raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
-    if not isinstance(payload, dict) or not any(
-        isinstance(payload.get(field), str) and payload[field].strip() for field in ("text", "html")
-    ):
-        raise ApiError(422, "validation_error", 'the JSON body needs a non-empty "text" or "html" string')
+    try:
+        decode(data, MediaType.JSON, repair=False)  # the pipeline's own check of the JSON shape
+    except DocumentError as exc:
+        raise ApiError(422, "validation_error", exc.message) from None
 
 
 def _invoke(payload: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from newsproc.catalog import DocumentCatalog
 from newsproc.settings import Settings
 from newsproc.storage import DocumentRepository, RawObjectStore
 
@@ -78,6 +79,10 @@ def document_repository(settings: Settings) -> DocumentRepository:
         entity_index_name=settings.entity_index_name,
         inline_result_bytes=settings.inline_result_bytes,
     )
+
+
+def document_catalog(settings: Settings) -> DocumentCatalog:
+    return DocumentCatalog(dynamodb_resource(), table_name=settings.table_name)
 
 
 def raw_store() -> RawObjectStore:

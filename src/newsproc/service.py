@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 from aws_lambda_powertools import Logger
 
+from newsproc.catalog import DocumentCatalog
 from newsproc.errors import DocumentNotFoundError
-from newsproc.events import MalformedEventError, ObjectRef, object_refs_from_message
+from newsproc.events import MalformedEventError, ObjectRef, object_refs_from_message, s3_event_message
 from newsproc.models import ErrorCode, ResultDocument, Source
 from newsproc.pipeline import DocumentInput, DocumentPipeline, document_id_for
 from newsproc.settings import Settings
@@ -379,9 +380,19 @@ class DocumentService:
     becomes part of an S3 key or a path.
     """
 
-    def __init__(self, raw_store: RawObjectStore, repository: DocumentRepository, *, settings: Settings) -> None:
+    def __init__(
+        self,
+        raw_store: RawObjectStore,
+        repository: DocumentRepository,
+        catalog: DocumentCatalog,
+        sqs_client: Any,
+        *,
+        settings: Settings,
+    ) -> None:
         self.raw_store = raw_store
         self.repository = repository
+        self.catalog = catalog
+        self.sqs = sqs_client
         self.settings = settings
 
     def _new_key(self, suffix: str) -> str:
@@ -416,12 +427,7 @@ class DocumentService:
         return self.repository.get(document_id)
 
     def list_documents(self, *, limit: int, next_token: str | None) -> tuple[list[dict[str, Any]], str | None]:
-        from newsproc.catalog import DocumentCatalog
-        from newsproc.runtime import dynamodb_resource
-
-        return DocumentCatalog(dynamodb_resource(), table_name=self.settings.table_name).list(
-            limit=limit, next_token=next_token
-        )
+        return self.catalog.list(limit=limit, next_token=next_token)
 
     def delete(self, document_id: str) -> None:
         """Remove the raw object, the result and its entity items (404 when unknown)."""
@@ -432,15 +438,12 @@ class DocumentService:
 
     def reprocess(self, document_id: str) -> Submission:
         """Queue the stored object again, as if S3 had re-sent its event (forced past idempotency)."""
-        from newsproc.events import ObjectRef, s3_event_message
-        from newsproc.runtime import sqs_client
-
         result = self.repository.get(document_id)
         bucket, key = result.source.bucket, result.source.key
         if not bucket or not key or not self.settings.queue_url:
             raise DocumentNotFoundError(document_id)
-        message = s3_event_message(ObjectRef(bucket=bucket, key=key), event_name="ObjectCreated:Reprocess")
-        sqs_client().send_message(QueueUrl=self.settings.queue_url, MessageBody=message)
+        message = s3_event_message(ObjectRef(bucket=bucket, key=key, force=True))
+        self.sqs.send_message(QueueUrl=self.settings.queue_url, MessageBody=message)
         return Submission(document_id=document_id, bucket=bucket, key=key)
 
     def documents_mentioning(

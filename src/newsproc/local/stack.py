@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from newsproc.local.env import use_local_environment
-from newsproc.local.lambda_runtime import Handler, LambdaContext, function_timeout, http_api_event, load_handler
+from newsproc.local.lambda_runtime import LambdaContext, function_timeout, http_api_event, load_handler
 from newsproc.local.template import Template
 
 CONFIG_FILE = ".newsproc-local.json"
@@ -139,27 +139,22 @@ class LocalStack:
         thread.start()
         self._threads.append(thread)
 
-    def _invoke_processor(self, payload: dict[str, Any]) -> dict[str, Any]:
+    def _locked_process_handler(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         with self._handler_lock:
-            context = LambdaContext("ProcessDocumentFunction", timeout_s=self.process_timeout)
-            return self.process_handler(payload, context)
+            return self.process_handler(event, context)
 
-    def _locked_process_handler(self) -> Handler:
-        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-            with self._handler_lock:
-                return self.process_handler(event, context)
-
-        return handler
+    def _invoke_processor(self, payload: dict[str, Any]) -> dict[str, Any]:
+        context = LambdaContext("ProcessDocumentFunction", timeout_s=self.process_timeout)
+        return self._locked_process_handler(payload, context)
 
     def _poll_forever(self) -> None:
         from newsproc.local.poller import poll_once
 
         batch = self.template.sqs_event("ProcessDocumentFunction")
-        handler = self._locked_process_handler()
         while not self._stop.is_set():
             try:
                 outcome = poll_once(
-                    self.sqs, self.resources.queue_url, self.resources.queue_arn, handler,
+                    self.sqs, self.resources.queue_url, self.resources.queue_arn, self._locked_process_handler,
                     batch_size=int(batch.get("BatchSize", 10)), wait_seconds=1, timeout_s=self.process_timeout,
                     on_message=self._report,
                 )  # fmt: skip
