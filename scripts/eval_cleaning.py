@@ -4,14 +4,16 @@
 For every page folder of ``<eval-dir>/cleaning/dev`` it runs the same code the Lambda uses:
 ``newsproc.cleaning.clean_text`` on ``raw.txt`` and ``newsproc.cleaning.clean_html`` on
 ``page.html.gz``. The predictions go to ``.eval-output/cleaning_raw.pred.jsonl`` and
-``.eval-output/cleaning_html.pred.jsonl``; then ``<eval-dir>/score_cleaning.py`` is run on each of them
+``.eval-output/cleaning_html.pred.jsonl`` (``--html-extractor trafilatura`` evaluates the optional
+trafilatura HTML path instead of the default markup pass); then ``<eval-dir>/score_cleaning.py`` is run on each of them
 and its line is printed with the input kind in brackets, e.g.::
 
     cleaning[raw]: pages=60 precision=0.xxx recall=0.xxx f1=0.xxx f1_bow=0.xxx
 
 followed by the cleaning time (total, per page, output words per second) and, unless ``--no-ner``,
 the time of the service's entity step (``newsproc.entities``, spaCy NER) on the same cleaned texts with
-the ratio between the two.
+the ratio between the two. Both times are the median of ``--repeats`` passes (default 3), because
+single passes on a shared 2-vCPU machine vary by 20 % or more.
 
 The eval folder defaults to ``../shared/eval`` beside the repository; override it with the environment
 variable ``NEWSPROC_EVAL_DIR`` or ``--eval-dir``. ``--per-page`` writes the scorer's per-page TSV files
@@ -25,6 +27,7 @@ import gzip
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -49,8 +52,8 @@ def load_pages(dev: Path) -> list[Path]:
     return sorted(p for p in dev.iterdir() if (p / "truth.txt").is_file())
 
 
-def time_ner(texts: list[str]) -> float | None:
-    """Seconds the service's entity step (spaCy NER, newsproc.entities) takes on the cleaned texts."""
+def time_ner(texts: list[str], repeats: int) -> float | None:
+    """Median seconds the service's entity step (spaCy NER, newsproc.entities) takes on the cleaned texts."""
     try:
         from newsproc.entities import extract_mentions, load_nlp
     except ImportError:
@@ -61,31 +64,45 @@ def time_ner(texts: list[str]) -> float | None:
         print(f"  (NER timing skipped: {exc})", file=sys.stderr)
         return None
     extract_mentions(nlp, texts[:2])  # warm-up
-    start = time.perf_counter()
-    extract_mentions(nlp, texts)
-    return time.perf_counter() - start
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        extract_mentions(nlp, texts)
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
 
 
-def run_kind(kind: str, pages: list[Path], eval_dir: Path, per_page: bool) -> dict[str, float]:
+def time_cleaning(kind: str, docs: list[str], repeats: int, extractor: str) -> float:
+    """Median seconds of `repeats` passes of the cleaner over all documents (this machine's timer is noisy)."""
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for doc in docs:
+            clean_text(doc) if kind == "raw" else clean_html(doc, extractor)
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def run_kind(
+    kind: str, pages: list[Path], eval_dir: Path, per_page: bool, repeats: int, extractor: str
+) -> dict[str, float]:
     OUT_DIR.mkdir(exist_ok=True)
     pred_path = OUT_DIR / f"cleaning_{kind}.pred.jsonl"
-    elapsed = 0.0
     words = 0
     texts: list[str] = []
+    docs: list[str] = []
     # warm-up, as for the NER timing: lazy imports and the stop lists load once per process
-    clean_text("Warm-up line of text.") if kind == "raw" else clean_html("<p>Warm-up line of text.</p>")
+    clean_text("Warm-up line of text.") if kind == "raw" else clean_html("<p>Warm-up line of text.</p>", extractor)
     with pred_path.open("w", encoding="utf-8") as out:
         for page in pages:
             if kind == "raw":
                 doc = (page / "raw.txt").read_text(encoding="utf-8")
-                start = time.perf_counter()
                 result = clean_text(doc)
             else:
                 with gzip.open(page / "page.html.gz", "rt", encoding="utf-8", errors="replace") as fh:
                     doc = fh.read()
-                start = time.perf_counter()
-                result = clean_html(doc)
-            elapsed += time.perf_counter() - start
+                result = clean_html(doc, extractor)
+            docs.append(doc)
             words += len(WORD.findall(result.text))
             texts.append(result.text)
             out.write(json.dumps({"id": page.name, "clean_text": result.text}, ensure_ascii=False) + "\n")
@@ -101,6 +118,7 @@ def run_kind(kind: str, pages: list[Path], eval_dir: Path, per_page: bool) -> di
     ]
     if per_page:
         cmd += ["--per-page", str(OUT_DIR / f"cleaning_{kind}.per_page.tsv")]
+    elapsed = time_cleaning(kind, docs, repeats, extractor)
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
@@ -127,6 +145,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-ner", action="store_true", help="skip timing the entity step (spaCy NER) on the cleaned texts"
     )
+    parser.add_argument(
+        "--html-extractor",
+        choices=["markup", "trafilatura"],
+        default="markup",
+        help="HTML path to evaluate (the service's HTML_EXTRACTOR setting; default markup)",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="timed passes; the median is printed (default 3)")
     args = parser.parse_args(argv)
     eval_dir = eval_dir_from(args.eval_dir)
     dev = eval_dir / "cleaning" / "dev"
@@ -136,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     pages = load_pages(dev)
     kinds = [args.only] if args.only else ["raw", "html"]
     for kind in kinds:
-        score = run_kind(kind, pages, eval_dir, args.per_page)
-        ner_s = None if args.no_ner else time_ner(score["_texts"])
+        score = run_kind(kind, pages, eval_dir, args.per_page, args.repeats, args.html_extractor)
+        ner_s = None if args.no_ner else time_ner(score["_texts"], args.repeats)
         if ner_s:
             print(
                 f"  ner[{kind}]: total={ner_s:.3f}s per_page={1000 * ner_s / len(pages):.2f}ms "

@@ -1,7 +1,7 @@
 """Import smoke test of the built Lambda layers under python3.12 (the Lambda runtime's version).
 
 Runs the process path (newsproc.entities.load_nlp + DocumentPipeline.process_batch on a text and an
-HTML article) in a fresh python3.12 whose sys.path is only the CoreLayer and NlpLayer build
+HTML article, and the optional trafilatura HTML path) in a fresh python3.12 whose sys.path is only the CoreLayer and NlpLayer build
 directories, as /opt/python is on Lambda. boto3 is not needed: the process path does no I/O.
 
     python scripts/layer_smoke.py [--build-dir .aws-sam/build] [--python python3.12] [--modules]
@@ -48,7 +48,11 @@ docs = [
     DocumentInput("smoke-html", html, Source(bucket="smoke", key="b.html", size=len(html))),
 ]
 results = pipeline.process_batch(docs)
+# the optional/fallback HTML path must work in the slimmed layer too
+from newsproc.cleaning import clean_html
+trafilatura_words = len(clean_html(sys.argv[2], "trafilatura").text.split())
 out = {
+    "trafilatura_words": trafilatura_words,
     "python": sys.version.split()[0],
     "status": [r.status.value for r in results],
     "errors": [r.error.message if r.error else None for r in results],
@@ -118,7 +122,9 @@ def check(result: dict, build_dir: Path) -> list[str]:
         if expected not in txt_entities:
             problems.append(f"missing entity {expected} in {sorted(txt_entities)}")
     if not result["entities"][1]:
-        problems.append("no entities from the HTML sample (trafilatura path)")
+        problems.append("no entities from the HTML sample (markup path)")
+    if result.get("trafilatura_words", 0) < 20:
+        problems.append(f"the trafilatura HTML path gave {result.get('trafilatura_words')} words")
     allowed = {str(build_dir / layer) for layer in LAYERS}
     strays = [p for p in result["paths"] if p not in allowed]
     if strays:

@@ -23,7 +23,9 @@ metrics = Metrics()
 
 # Init phase, once per container: settings validated, spaCy loaded (tok2vec + ner only).
 settings = Settings()
-pipeline = DocumentPipeline(load_nlp(), max_input_bytes=settings.max_input_bytes)
+pipeline = DocumentPipeline(
+    load_nlp(), max_input_bytes=settings.max_input_bytes, html_extractor=settings.html_extractor
+)
 processor = BatchProcessor(event_type=EventType.SQS)
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 # v1: the pipeline issue's shape. v2 adds `removed` (audit of dropped boilerplate),
 # `entities[].key` (the normalized index key) and `entities[].salience`.
 SCHEMA_VERSION = "2"
+
+
+# How HTML is turned into article text (settings.html_extractor, cleaning.clean_html).
+HtmlExtractor = Literal["markup", "trafilatura"]
 
 
 class Status(StrEnum):

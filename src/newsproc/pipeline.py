@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from newsproc import __version__
-from newsproc.cleaning import CleanedText, clean_html, clean_text
+from newsproc.cleaning import CleanedText, HtmlExtractor, clean_html, clean_text
 from newsproc.decoding import MediaType, decode, media_type_for
 from newsproc.entities import canonicalize, extract_mentions
 from newsproc.errors import DocumentError
@@ -59,9 +59,12 @@ class _Prepared:
 class DocumentPipeline:
     """Holds the loaded spaCy pipeline; create once per container and reuse for every batch."""
 
-    def __init__(self, nlp: Language, *, max_input_bytes: int = 10 * 1024 * 1024) -> None:
+    def __init__(
+        self, nlp: Language, *, max_input_bytes: int = 10 * 1024 * 1024, html_extractor: HtmlExtractor = "markup"
+    ) -> None:
         self.nlp = nlp
         self.max_input_bytes = max_input_bytes
+        self.html_extractor: HtmlExtractor = html_extractor
         meta = nlp.meta
         self.pipeline_info = dict(
             version=__version__,
@@ -123,7 +126,7 @@ class DocumentPipeline:
         if skip_cleaning:
             cleaned = CleanedText(text=decoded.body)
         elif decoded.media_type is MediaType.HTML:
-            cleaned = clean_html(decoded.body)
+            cleaned = clean_html(decoded.body, self.html_extractor)
         else:
             cleaned = clean_text(decoded.body)
         if not cleaned.text.strip():

@@ -1,6 +1,7 @@
 """Regression over the shared dev pages: F1 must not drop more than 0.01 below the committed figure.
 
-Runs the service's cleaner (raw.txt through clean_text, page.html.gz through clean_html) and scores the
+Runs the service's cleaner (raw.txt through clean_text, page.html.gz through clean_html with each
+HTML extractor) and scores the
 predictions with the reference scorer ../shared/eval/score_cleaning.py. Skipped when the eval folder
 (``NEWSPROC_EVAL_DIR`` or ../shared/eval) is absent.
 """
@@ -34,7 +35,7 @@ def _score(kind: str, tmp_path: Path) -> dict[str, float]:
                 result = clean_text((page / "raw.txt").read_text(encoding="utf-8"))
             else:
                 with gzip.open(page / "page.html.gz", "rt", encoding="utf-8", errors="replace") as fh:
-                    result = clean_html(fh.read())
+                    result = clean_html(fh.read(), "trafilatura" if kind == "html_trafilatura" else "markup")
             out.write(json.dumps({"id": page.name, "clean_text": result.text}, ensure_ascii=False) + "\n")
     score_json = tmp_path / f"{kind}.score.json"
     subprocess.run(
@@ -45,7 +46,7 @@ def _score(kind: str, tmp_path: Path) -> dict[str, float]:
     return json.loads(score_json.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("kind", ["raw", "html"])
+@pytest.mark.parametrize("kind", ["raw", "html", "html_trafilatura"])
 def test_cleaning_f1_does_not_regress(kind: str, tmp_path: Path) -> None:
     if not (DEV.is_dir() and (EVAL_DIR / "score_cleaning.py").is_file()):
         pytest.skip(f"shared eval data not found at {EVAL_DIR} (set NEWSPROC_EVAL_DIR)")

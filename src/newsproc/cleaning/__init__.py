@@ -2,9 +2,10 @@
 
 Public interface (used by the pipeline and by `make eval-cleaning`):
     clean_text(raw: str) -> CleanedText
-    clean_html(html: str) -> CleanedText
+    clean_html(html: str | bytes, extractor: HtmlExtractor = "markup") -> CleanedText
 """
 
 from newsproc.cleaning.cleaner import CleanedText, clean_html, clean_text
+from newsproc.models import HtmlExtractor
 
-__all__ = ["CleanedText", "clean_html", "clean_text"]
+__all__ = ["CleanedText", "HtmlExtractor", "clean_html", "clean_text"]

@@ -23,10 +23,11 @@ import re
 from dataclasses import dataclass, field
 
 from newsproc.cleaning import patterns as pt
+from newsproc.cleaning.dom import DomLine, DomPage, parse_page
 from newsproc.cleaning.metadata import find_date, is_date_line
-from newsproc.cleaning.normalize import split_lines
+from newsproc.cleaning.normalize import normalize_line, split_lines
 from newsproc.cleaning.stopwords import pick_stoplist
-from newsproc.models import RemovedSegment
+from newsproc.models import HtmlExtractor, RemovedSegment
 
 
 @dataclass
@@ -39,7 +40,6 @@ class CleanedText:
 
 
 _WORD = re.compile(r"\w+")
-_LETTERS = re.compile(r"[^\W\d_]")
 _END_PUNCT = re.compile(r"[.!?…:;][\"'”’»)\]]*$|[\"”’»]$")
 # The two letters before the stop are a fixed-width lookbehind: `[^\W\d_]{2,}` in front would make
 # a long run of letters quadratic (a 60,000-letter token took 39 s).
@@ -72,7 +72,42 @@ def clean_text(raw: str) -> CleanedText:
     return _clean(raw, mode="text")
 
 
-def clean_html(html: str) -> CleanedText:
+def clean_html(html: str | bytes, extractor: HtmlExtractor = "markup") -> CleanedText:
+    """One lxml pass (dom.py) and the line pass weighted by the markup; trafilatura only as a fallback.
+
+    ``extractor="trafilatura"`` runs trafilatura first instead (slower, slightly more accurate).
+    """
+    if extractor == "trafilatura":
+        return clean_html_trafilatura(html if isinstance(html, str) else html.decode("utf-8", "replace"))
+    page = parse_page(html)
+    cleaned = _clean_lines([normalize_line(ln.text) for ln in page.lines], mode="dom", hints=page.lines)
+    if len(_WORD.findall(cleaned.text)) < FALLBACK_WORDS and _plain_words(page) >= 3 * FALLBACK_WORDS:
+        # the page has text but the markup pass found no article in it (unusual layout): let
+        # trafilatura's heuristics and fallbacks try; it costs 5-10x more, on few pages
+        other = clean_html_trafilatura(html if isinstance(html, str) else html.decode("utf-8", "replace"))
+        if len(other.text) > len(cleaned.text):
+            cleaned = other
+    return _prefer_metadata(cleaned, page.title, page.published, page.byline)
+
+
+FALLBACK_WORDS = 50
+
+
+def _prefer_metadata(cleaned: CleanedText, title: str | None, published: str | None, byline: str | None) -> CleanedText:
+    """Metadata the markup carries wins over what the text rules guessed."""
+    cleaned.title = title or cleaned.title
+    cleaned.published = published or cleaned.published
+    cleaned.byline = byline or cleaned.byline
+    return cleaned
+
+
+def _plain_words(page: DomPage) -> int:
+    """Words of the page outside links: what an article could be made of."""
+    return sum(len(_WORD.findall(ln.text)) for ln in page.lines if ln.link_share < 0.5)
+
+
+def clean_html_trafilatura(html: str) -> CleanedText:
+    """The previous HTML path: trafilatura extraction, then the line rules on its text."""
     import trafilatura  # imported lazily: the text path must not pay for it
 
     options = {"with_metadata": True, "include_comments": False, "deduplicate": False}
@@ -84,11 +119,7 @@ def clean_html(html: str) -> CleanedText:
             doc = fallback
     if doc is None:
         return CleanedText(text="")
-    cleaned = _clean(doc.text or "", mode="html")
-    cleaned.title = doc.title or cleaned.title
-    cleaned.published = doc.date or cleaned.published
-    cleaned.byline = doc.author or cleaned.byline
-    return cleaned
+    return _prefer_metadata(_clean(doc.text or "", mode="html"), doc.title, doc.date, doc.author)
 
 
 SHORT_HTML_WORDS = 120
@@ -110,9 +141,10 @@ def _prompt_cover(text: str, hint: bool | None = None) -> tuple[float, int, str 
     spans: list[tuple[int, int]] = []
     best: tuple[int, str] | None = None
     hits = 0
-    for family, pattern in pt.PROMPT_PATTERNS.items():
+    lowered = text.lower()
+    for family, pattern in pt.PROMPT_PATTERNS_LOWER.items():
         covered = 0
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(lowered):
             if m.end() > m.start():
                 spans.append((m.start(), m.end()))
                 covered += m.end() - m.start()
@@ -134,7 +166,7 @@ def _prompt_cover(text: str, hint: bool | None = None) -> tuple[float, int, str 
 
 
 def _line_reason(text: str, tokens: int) -> str | None:
-    if tokens <= 12 and len(text) <= 120:
+    if tokens <= 12 and len(text) <= 120 and pt.LINE_ANY_LOWER.fullmatch(text.lower()):
         for family, pattern in pt.LINE_PATTERNS.items():
             if pattern.fullmatch(text):
                 return family
@@ -148,13 +180,21 @@ def _line_reason(text: str, tokens: int) -> str | None:
     return None
 
 
-def _features(texts: list[str]) -> list[_Line]:
+def _features(texts: list[str], hints: list[DomLine] | None = None) -> list[_Line]:
     counts: dict[str, int] = {}
     for t in texts:
         if t:
             counts[t] = counts.get(t, 0) + 1
     tokens_per_line = [_WORD.findall(t) for t in texts]
-    lower_per_line = [[tok.lower() for tok in toks] for toks in tokens_per_line]
+    # lines the markup already condemns (link lists, furniture containers) skip the text features
+    furniture: list[str | None] = (
+        [_markup_furniture(h, len(toks)) for h, toks in zip(hints, tokens_per_line, strict=True)]
+        if hints is not None
+        else [None] * len(texts)
+    )
+    lower_per_line = [
+        [tok.lower() for tok in toks] if f is None else [] for toks, f in zip(tokens_per_line, furniture, strict=True)
+    ]
     all_lower = [tok for toks in lower_per_line for tok in toks if not tok.isdigit()]
     _, stops = pick_stoplist(all_lower)
     # (values of runs of headline-like lines are doubled below: teaser lists, menus)
@@ -166,30 +206,68 @@ def _features(texts: list[str]) -> list[_Line]:
             continue
         n = len(toks)
         line = _Line(index=i, text=t, tokens=n, count=counts[t])
-        if n:
-            line.stop = sum(1 for tok in low if tok in stops) / n
-            alpha = [tok for tok in toks if _LETTERS.match(tok)]
-            if alpha:
-                line.caps = sum(1 for tok in alpha if tok[0].isupper()) / len(alpha)
         line.end_punct = bool(_END_PUNCT.search(t))
-        line.sent_inside = bool(_SENT_INSIDE.search(t))
         line.repeat = t in seen
         seen.add(t)
+        if furniture[i]:
+            # inside the chosen block only whole link lists go; other marked lines only weigh against it
+            line.reason = furniture[i] if hints[i].link_share >= 0.9 or n < 8 or not line.end_punct else None
+            line.value = -max(2.0, float(n))
+            _mark_section_end(line)
+            lines.append(line)
+            continue
+        if n:
+            line.stop = sum(1 for tok in low if tok in stops) / n
+            initials = [tok[0] for tok in toks if tok[0].isalpha()]
+            if initials:
+                line.caps = sum(1 for c in initials if c.isupper()) / len(initials)
+        line.sent_inside = bool(_SENT_INSIDE.search(t))
         line.reason = _line_reason(t, n)
         line.prompt_cover, hits, family = _prompt_cover(t, "©" in t or not hint_words.isdisjoint(low))
         mostly_prompt = line.prompt_cover >= 0.5 or (hits >= 2 and line.prompt_cover >= 0.3)
         if line.reason is None and family and mostly_prompt:
             line.reason = family
         line.value = _value(line)
-        if n <= 30 and len(t) <= 200:
-            if pt.COMMENT_START.fullmatch(t):
-                line.barrier = float("inf")
-                line.reason = line.reason or "comments"
-            elif pt.END_MARKER.fullmatch(t):
-                line.barrier = 30.0
+        if hints is not None:
+            _weigh_markup(line, hints[i])
+        _mark_section_end(line)
         lines.append(line)
     _penalize_runs(lines)
     return lines
+
+
+def _mark_section_end(line: _Line) -> None:
+    """Comments headings end the article for good; "Related"/"Most popular" headings nearly so."""
+    if line.tokens <= 30 and len(line.text) <= 200:
+        if pt.COMMENT_START.fullmatch(line.text):
+            line.barrier = float("inf")
+            line.reason = line.reason or "comments"
+        elif pt.END_MARKER.fullmatch(line.text):
+            line.barrier = 30.0
+
+
+def _markup_furniture(hint: DomLine, tokens: int) -> str | None:
+    """Removal reason when the markup alone shows the line is page furniture."""
+    if hint.link_share >= 0.6 and tokens < 60:
+        return "link_list"
+    if hint.boiler_share >= 0.5:
+        return "furniture_container"
+    return None
+
+
+def _weigh_markup(line: _Line, hint: DomLine) -> None:
+    """Adjust a line's value with what the markup says: links, furniture containers, the article body."""
+    n = line.tokens
+    if hint.link_share >= 0.3 and not line.end_punct:
+        line.value = min(line.value, -max(1.0, 0.5 * n))
+    elif hint.content_share >= 0.5 and line.value < 0 and not line.reason and hint.link_share < 0.1:
+        # plain text (no links) inside the article body: list items, subheadings, tables of the article
+        line.value = 0.2 * n if n >= 3 else max(line.value, -0.5)
+    if hint.caption:  # figure captions are not part of the article body
+        line.value = min(line.value, -0.5 * n)
+        line.reason = line.reason or "caption"
+    elif hint.tag == "h1":  # the headline is metadata (title), not body text
+        line.reason = line.reason or "title"
 
 
 def _penalize_runs(lines: list[_Line], min_run: int = 3) -> None:
@@ -402,7 +480,10 @@ def _paragraph_units(texts: list[str]) -> list[str]:
 
 
 def _clean(raw: str, mode: str) -> CleanedText:
-    texts = _paragraph_units(split_lines(raw))
+    return _clean_lines(_paragraph_units(split_lines(raw)), mode)
+
+
+def _clean_lines(texts: list[str], mode: str, hints: list[DomLine] | None = None) -> CleanedText:
     removed: list[RemovedSegment] = []
     published: str | None = None
 
@@ -421,7 +502,7 @@ def _clean(raw: str, mode: str) -> CleanedText:
         else:
             texts[first] = rest
 
-    lines = _features(texts)
+    lines = _features(texts, hints)
     if not lines:
         return CleanedText(text="", published=published, removed=removed)
 
@@ -447,7 +528,7 @@ def _clean(raw: str, mode: str) -> CleanedText:
         reason = ln.reason
         if reason is None and ln.repeat and ln.tokens < 60:
             reason = "repeated_line"
-        if reason is None and mode == "text" and title and ln.text == title:
+        if reason is None and mode != "html" and title and ln.text == title:
             reason = "title"
         if reason is None and is_date_line(ln.text, ln.tokens) and not _is_prose(ln):
             reason = "date_line"

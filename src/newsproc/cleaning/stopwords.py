@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 
 import justext
@@ -30,10 +31,13 @@ def pick_stoplist(tokens_lower: list[str]) -> tuple[str, frozenset[str]]:
     lists = _stoplists()
     if not tokens_lower:
         return "English", lists["English"]
-    counts: dict[str, int] = {}
-    for tok in tokens_lower:
-        counts[tok] = counts.get(tok, 0) + 1
-    best_name, best_hits = "English", -1
+    counts = Counter(tokens_lower)
+    english = lists["English"]
+    english_hits = sum(counts[tok] for tok in english.intersection(counts))
+    if english_hits >= 0.3 * len(tokens_lower):
+        # no other list covers 30 % of an English text; most documents stop here
+        return "English", english
+    best_name, best_hits = "English", english_hits
     for name, words in lists.items():
         hits = sum(counts[tok] for tok in words.intersection(counts))
         if hits > best_hits:
