@@ -32,7 +32,7 @@ metrics = Metrics()
 app = APIGatewayHttpResolver(enable_validation=True)
 app.enable_swagger(path="/swagger", title="newsproc API", version="2")
 
-settings = Settings()
+settings = Settings.from_env()
 DocumentId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
 CONTENT_KINDS: dict[str, SubmitKind] = {"text/plain": "text", "text/html": "html", "application/json": "json"}
 

@@ -22,7 +22,7 @@ tracer = Tracer()
 metrics = Metrics()
 
 # Init phase, once per container: settings validated, spaCy loaded (tok2vec + ner only).
-settings = Settings()
+settings = Settings.from_env()
 pipeline = DocumentPipeline(
     load_nlp(), max_input_bytes=settings.max_input_bytes, html_extractor=settings.html_extractor
 )

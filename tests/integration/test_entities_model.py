@@ -42,6 +42,21 @@ def test_excluded_components_do_not_change_entities(nlp) -> None:
     assert extract_mentions(full, TEXTS) == extract_mentions(nlp, TEXTS)
 
 
+def test_tokenizer_read_from_the_model_equals_spacys_default_load(nlp) -> None:
+    import importlib
+
+    from newsproc.entities.extraction import MODEL_PACKAGE
+
+    standard = importlib.import_module(MODEL_PACKAGE).load(exclude=list(UNUSED_COMPONENTS))
+    assert nlp.tokenizer.rules == standard.tokenizer.rules
+    tricky = [
+        *TEXTS,
+        "U.S.-based e-mail: info@example.com, 3.5bn (£2,000) on 12/03/2024 at 5p.m. can't won't Dr. Kim's",
+    ]
+    for text in tricky:
+        assert [t.text for t in nlp.tokenizer(text)] == [t.text for t in standard.tokenizer(text)]
+
+
 def test_kim_variants_are_one_entity(nlp) -> None:
     text = (
         "North Korean leader Kim Jong-un oversaw the launch, state media said. Kim said the test was a "

@@ -1,5 +1,7 @@
 """DocumentRepository against moto, with the table and buckets created from template.yaml."""
 
+import os
+
 import pytest
 
 from newsproc import runtime
@@ -28,7 +30,7 @@ def _result(document_id: str, names: list[str], text: str = "text") -> ResultDoc
 
 
 def _repository(**overrides: int) -> DocumentRepository:
-    settings = Settings(**overrides) if overrides else Settings()
+    settings = Settings.from_env({**os.environ, **{key: str(value) for key, value in overrides.items()}})
     return DocumentRepository(
         runtime.dynamodb_resource(),
         runtime.s3_client(),

@@ -83,3 +83,17 @@ def test_pipeline_json_input_carries_metadata(pipeline: DocumentPipeline) -> Non
 
 def test_pipeline_document_id_is_stable_per_key() -> None:
     assert document_id_for("b", "k") == document_id_for("b", "k") != document_id_for("b", "k2")
+
+
+def test_settings_are_read_from_the_environment_once_and_validated() -> None:
+    from pydantic import ValidationError
+
+    from newsproc.settings import Settings
+
+    settings = Settings.from_env({"TABLE_NAME": "t1", "MAX_INPUT_BYTES": "2048", "HTML_EXTRACTOR": "trafilatura"})
+    assert (settings.table_name, settings.max_input_bytes, settings.html_extractor) == ("t1", 2048, "trafilatura")
+    assert Settings.from_env({}).html_extractor == "markup"
+    with pytest.raises(ValidationError):
+        Settings.from_env({"MAX_INPUT_BYTES": "0"})
+    with pytest.raises(ValidationError):
+        Settings.from_env({"HTML_EXTRACTOR": "regex"})

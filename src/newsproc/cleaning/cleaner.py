@@ -142,7 +142,7 @@ def _prompt_cover(text: str, hint: bool | None = None) -> tuple[float, int, str 
     best: tuple[int, str] | None = None
     hits = 0
     lowered = text.lower()
-    for family, pattern in pt.PROMPT_PATTERNS_LOWER.items():
+    for family, pattern in pt.PROMPT_PATTERNS.items():
         covered = 0
         for m in pattern.finditer(lowered):
             if m.end() > m.start():
