@@ -1,8 +1,9 @@
 """Import smoke test of the built Lambda layers under python3.12 (the Lambda runtime's version).
 
 Runs the process path (newsproc.entities.load_nlp + DocumentPipeline.process_batch on a text and an
-HTML article, and the optional trafilatura HTML path) in a fresh python3.12 whose sys.path is only the CoreLayer and NlpLayer build
-directories, as /opt/python is on Lambda. boto3 is not needed: the process path does no I/O.
+HTML article, and the optional trafilatura HTML path) in a fresh python3.12 whose sys.path is only the
+CoreLayer and NlpLayer build directories, as /opt/python is on Lambda. boto3 is not needed: the process
+path does no I/O.
 
     python scripts/layer_smoke.py [--build-dir .aws-sam/build] [--python python3.12] [--modules]
 
