@@ -329,7 +329,12 @@ import json, os, sys, time, importlib.util
 t0 = time.perf_counter()
 os.environ.setdefault("TABLE_NAME", "bench"); os.environ.setdefault("RESULTS_BUCKET", "bench")
 os.environ.setdefault("RAW_BUCKET", "bench"); os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1"); os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "bench")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "bench")
+# what the Lambda runtime sets before init; the X-Ray SDK reads LAMBDA_TASK_ROOT to use its Lambda
+# context and local sampler instead of creating X-Ray clients. Tracing stays on, as in the template.
+os.environ.update(LAMBDA_TASK_ROOT=os.path.abspath("functions/process_document"), AWS_REGION="us-east-1",
+                  AWS_LAMBDA_FUNCTION_NAME="ProcessDocumentFunction", AWS_LAMBDA_FUNCTION_MEMORY_SIZE="1769",
+                  AWS_EXECUTION_ENV="AWS_Lambda_python3.12", _HANDLER="app.lambda_handler")
 spec = importlib.util.spec_from_file_location("app", "functions/process_document/app.py")
 app = importlib.util.module_from_spec(spec); spec.loader.exec_module(app)   # the Lambda init phase
 t_init = time.perf_counter()

@@ -7,7 +7,11 @@ path does no I/O.
 
     python scripts/layer_smoke.py [--build-dir .aws-sam/build] [--python python3.12] [--modules]
 
-Prints `layer_smoke: ok python=3.12.1 entities=... html_entities=... seconds=...` and exits 0, or
+Then imports the ApiFunction handler with only the CoreLayer and the runtime's boto3 (installed for
+python3.12 into .aws-sam/runtime-sdk, as Lambda provides it) and builds its OpenAPI schema.
+
+Prints `layer_smoke: ok python=3.12.1 entities=... html_entities=... seconds=... api_init_seconds=...`
+and exits 0, or
 prints `layer_smoke: FAIL ...` and exits 1 (2 when the build or python3.12 is missing).
 """
 
@@ -133,6 +137,47 @@ def check(result: dict, build_dir: Path) -> list[str]:
     return problems
 
 
+API_CHILD = r"""
+import json, sys, time
+started = time.perf_counter()
+import app  # functions/api/app.py: the ApiFunction's init
+schema = app.app.get_openapi_json_schema()
+nlp_only = [m for m in ("spacy", "thinc", "numpy", "rapidfuzz", "py3langid") if m in sys.modules]
+print(json.dumps({"seconds": round(time.perf_counter() - started, 2), "openapi_bytes": len(schema),
+                  "nlp_modules": nlp_only}))
+"""
+
+
+def runtime_sdk(python: str) -> Path:
+    """boto3 for python3.12 in a cache folder: the Lambda runtime provides it, the layers do not ship it."""
+    pin = next(line.split('"')[1] for line in (ROOT / "pyproject.toml").read_text().splitlines() if '"boto3==' in line)
+    target = ROOT / ".aws-sam" / "runtime-sdk" / pin.replace("==", "-")
+    if not (target / "boto3").is_dir():
+        subprocess.run(
+            [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", str(target), pin],
+            check=True, timeout=600,
+        )  # fmt: skip
+    return target
+
+
+def run_api(build_dir: Path, python: str) -> dict:
+    """Import the ApiFunction handler with only the CoreLayer and the runtime's boto3, as on Lambda."""
+    pythonpath = os.pathsep.join([str(build_dir / "CoreLayer" / "python"), str(runtime_sdk(python))])
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": pythonpath, "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1", "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8",
+        "TABLE_NAME": "smoke", "RAW_BUCKET": "smoke", "RESULTS_BUCKET": "smoke", "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_METRICS_NAMESPACE": "smoke",
+    }  # fmt: skip
+    proc = subprocess.run(
+        [python, "-s", "-c", API_CHILD], capture_output=True, text=True, env=env, timeout=300,
+        cwd=build_dir / "ApiFunction",
+    )  # fmt: skip
+    if proc.returncode != 0:
+        raise RuntimeError("ApiFunction: " + (proc.stderr.strip()[-3000:] or f"exit code {proc.returncode}"))
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", default=str(ROOT / ".aws-sam" / "build"))
@@ -150,10 +195,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = run(build_dir, python, modules=args.modules)
+        api = run_api(build_dir, python)
     except Exception as exc:  # noqa: BLE001 - reported, exit 1
         print(f"layer_smoke: FAIL {type(exc).__name__}: {exc}")
         return 1
     problems = check(result, build_dir)
+    if api["nlp_modules"] or api["openapi_bytes"] < 1000:
+        problems.append(f"ApiFunction: {api}")
     if args.modules:
         print("modules:", " ".join(result["modules"]))
     if problems:
@@ -162,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"layer_smoke: ok python={result['python']} model_version={result['model_version']} "
         f"entities={len(result['entities'][0])} html_entities={len(result['entities'][1])} "
-        f"language={','.join(str(x) for x in result['language'])} seconds={result['seconds']}"
+        f"language={','.join(str(x) for x in result['language'])} seconds={result['seconds']} "
+        f"api_init_seconds={api['seconds']}"
     )
     return 0
 

@@ -18,7 +18,9 @@ from newsproc.service import IngestService, MessageOutcome
 from newsproc.settings import Settings
 
 logger = Logger()
-tracer = Tracer()
+# Only botocore is patched: every outside call goes through it, and patching all the libraries the
+# X-Ray SDK knows cost 0.13 s of cold start in a Lambda environment (scripts/bench.py cold_start).
+tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()
 
 # Init phase, once per container: settings validated, spaCy loaded (tok2vec + ner only).

@@ -5,7 +5,6 @@ decode -> clean -> (batch) entities -> canonicalize -> ResultDocument. Nothing h
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 from newsproc import __version__
 from newsproc.cleaning import CleanedText, HtmlExtractor, clean_html, clean_text
 from newsproc.decoding import MediaType, decode, media_type_for
+from newsproc.documents import DocumentInput, document_id_for
 from newsproc.entities import canonicalize, extract_mentions
 from newsproc.errors import DocumentError
 from newsproc.language import detect_language
@@ -33,19 +33,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 _WORD = re.compile(r"\w+")
-
-
-def document_id_for(bucket: str, key: str) -> str:
-    """One id per (bucket, key): a new version of an object replaces the old result."""
-    return hashlib.sha256(f"{bucket}\x00{key}".encode()).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class DocumentInput:
-    document_id: str
-    data: bytes
-    source: Source
-    media_type: MediaType | None = None  # None: decided from the key suffix / content type
 
 
 @dataclass

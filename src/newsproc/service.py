@@ -7,15 +7,15 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools import Logger
 
 from newsproc.catalog import DocumentCatalog
+from newsproc.documents import DocumentInput, document_id_for
 from newsproc.errors import DocumentNotFoundError
 from newsproc.events import MalformedEventError, ObjectRef, object_refs_from_message, s3_event_message
 from newsproc.models import ErrorCode, ResultDocument, Source
-from newsproc.pipeline import DocumentInput, DocumentPipeline, document_id_for
 from newsproc.settings import Settings
 from newsproc.storage import (
     DocumentRepository,
@@ -25,6 +25,9 @@ from newsproc.storage import (
     modified_token,
     normalize_sequencer,
 )
+
+if TYPE_CHECKING:  # the API function must not import the pipeline (its entity code is in the NlpLayer)
+    from newsproc.pipeline import DocumentPipeline
 
 logger = Logger(child=True)
 

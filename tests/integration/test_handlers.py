@@ -129,10 +129,15 @@ def test_api_bad_query_parameter_is_422(aws, api_module) -> None:
     assert status == 422
 
 
-def test_api_function_never_imports_spacy() -> None:
+def test_api_function_imports_nothing_from_the_nlp_layer() -> None:
+    """The ApiFunction has only the CoreLayer: a module of the NlpLayer would fail its import on Lambda."""
+    requirements = (ROOT / "layers" / "nlp" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    nlp_only = [r.split("==")[0].strip().replace("-", "_") for r in requirements if r.strip() and not r.startswith("#")]
+    assert {"spacy", "rapidfuzz", "py3langid"} <= set(nlp_only)
     code = (
         "import sys; from newsproc.local.lambda_runtime import load_handler; load_handler('ApiFunction'); "
-        "bad = [m for m in ('spacy', 'thinc', 'numpy') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
+        f"bad = [m for m in {[*nlp_only, 'thinc', 'newsproc.pipeline']!r} if m in sys.modules]; "
+        "print(bad); sys.exit(1 if bad else 0)"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
