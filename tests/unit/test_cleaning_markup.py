@@ -199,3 +199,12 @@ def test_trafilatura_extractor_is_selectable_and_is_the_fallback(monkeypatch: py
     odd += "</figure></body>"
     clean_html(odd)
     assert len(calls) == 1
+
+
+def test_prompt_in_a_furniture_box_inside_the_article_is_removed() -> None:
+    prompt = "Sign up to our Energy Briefing newsletter. Enter your email address to get the week's top stories."
+    body = paragraphs(PROSE[:2]) + f"<div class='newsletter-box'><p>{prompt}</p></div>" + paragraphs(PROSE[2:])
+    result = clean_html(article(body))
+    assert "newsletter" not in result.text
+    assert all(p in result.text for p in PROSE)
+    assert {seg.reason for seg in result.removed if "newsletter" in seg.text} == {"newsletter"}

@@ -212,6 +212,10 @@ def _features(texts: list[str], hints: list[DomLine] | None = None) -> list[_Lin
         if furniture[i]:
             # inside the chosen block only whole link lists go; other marked lines only weigh against it
             line.reason = furniture[i] if hints[i].link_share >= 0.9 or n < 8 or not line.end_punct else None
+            if line.reason is None:
+                # a sentence-shaped line in a furniture box (an embedded post, a newsletter box) may be
+                # kept inside the block: the prompt rules must still see it
+                line.reason = _prompt_reason(t)
             line.value = -max(2.0, float(n))
             _mark_section_end(line)
             lines.append(line)
@@ -224,8 +228,7 @@ def _features(texts: list[str], hints: list[DomLine] | None = None) -> list[_Lin
         line.sent_inside = bool(_SENT_INSIDE.search(t))
         line.reason = _line_reason(t, n)
         line.prompt_cover, hits, family = _prompt_cover(t, "©" in t or not hint_words.isdisjoint(low))
-        mostly_prompt = line.prompt_cover >= 0.5 or (hits >= 2 and line.prompt_cover >= 0.3)
-        if line.reason is None and family and mostly_prompt:
+        if line.reason is None and family and _mostly_prompt(line.prompt_cover, hits):
             line.reason = family
         line.value = _value(line)
         if hints is not None:
@@ -244,6 +247,16 @@ def _mark_section_end(line: _Line) -> None:
             line.reason = line.reason or "comments"
         elif pt.END_MARKER.fullmatch(line.text):
             line.barrier = 30.0
+
+
+def _mostly_prompt(cover: float, hits: int) -> bool:
+    return cover >= 0.5 or (hits >= 2 and cover >= 0.3)
+
+
+def _prompt_reason(text: str) -> str | None:
+    """The prompt family when prompt phrases make up most of the line."""
+    cover, hits, family = _prompt_cover(text)
+    return family if family and _mostly_prompt(cover, hits) else None
 
 
 def _markup_furniture(hint: DomLine, tokens: int) -> str | None:
