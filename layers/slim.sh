@@ -2,7 +2,7 @@
 # Shrink a layer's python/ tree: what Lambda never runs goes, shared objects are stripped.
 #   sh layers/slim.sh <python dir> [core|nlp]
 # Every removal below was checked against what the process path imports (scripts/layer_smoke.py runs
-# the built layers under python3.12: import, model load, NER, HTML extraction through trafilatura).
+# the built layers under python3.12: import, model load, NER, both HTML paths, the API handler).
 set -eu
 dir="$1"
 profile="${2:-}"

@@ -297,6 +297,7 @@ def profile_service(pipeline, inputs) -> None:
         "decode": ("newsproc/decoding.py", "decode"),
         "clean_text": ("newsproc/cleaning/cleaner.py", "clean_text"),
         "clean_html": ("newsproc/cleaning/cleaner.py", "clean_html"),
+        "markup_pass": ("newsproc/cleaning/dom.py", "parse_page"),
         "trafilatura": ("trafilatura/core.py", "bare_extraction"),
         "language": ("newsproc/language.py", "detect_language"),
         "extract_mentions": ("newsproc/entities/extraction.py", "extract_mentions"),

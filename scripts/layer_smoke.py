@@ -98,24 +98,29 @@ def sample_html() -> str:
     return f"<html><head><title>Bridge</title></head><body><article>{body}</article></body></html>"
 
 
-def run(build_dir: Path, python: str, *, modules: bool = False) -> dict:
-    pythonpath = os.pathsep.join(str(build_dir / layer / "python") for layer in LAYERS)
-    # Like Lambda: only the runtime's stdlib and the layers; no user site, no inherited PYTHONPATH.
-    env = {
+def run_child(argv: list[str], pythonpath: list[Path], label: str, cwd: Path | None = None, **env: str) -> dict:
+    """Run a fresh python3.12 child like Lambda does: only the runtime's stdlib and the given paths (no
+    user site, no inherited PYTHONPATH, no bytecode written); its last stdout line is JSON."""
+    child_env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": pythonpath,
+        "PYTHONPATH": os.pathsep.join(str(p) for p in pythonpath),
         "PYTHONNOUSERSITE": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
         "HOME": os.environ.get("HOME", "/tmp"),
         "LANG": "C.UTF-8",
+        **env,
     }
+    proc = subprocess.run(argv, capture_output=True, text=True, env=child_env, timeout=300, cwd=cwd)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{label}: " + (proc.stderr.strip()[-3000:] or f"exit code {proc.returncode}"))
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run(build_dir: Path, python: str, *, modules: bool = False) -> dict:
     argv = [python, "-s", "-c", CHILD, SAMPLE_TEXT, sample_html()]
     if modules:
         argv.append("--modules")
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)
-    if proc.returncode != 0:
-        raise RuntimeError(proc.stderr.strip()[-3000:] or f"exit code {proc.returncode}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_child(argv, [build_dir / layer / "python" for layer in LAYERS], "process path")
 
 
 def check(result: dict, build_dir: Path) -> list[str]:
@@ -162,20 +167,14 @@ def runtime_sdk(python: str) -> Path:
 
 def run_api(build_dir: Path, python: str) -> dict:
     """Import the ApiFunction handler with only the CoreLayer and the runtime's boto3, as on Lambda."""
-    pythonpath = os.pathsep.join([str(build_dir / "CoreLayer" / "python"), str(runtime_sdk(python))])
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": pythonpath, "PYTHONNOUSERSITE": "1",
-        "PYTHONDONTWRITEBYTECODE": "1", "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8",
-        "TABLE_NAME": "smoke", "RAW_BUCKET": "smoke", "RESULTS_BUCKET": "smoke", "AWS_DEFAULT_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_METRICS_NAMESPACE": "smoke",
-    }  # fmt: skip
-    proc = subprocess.run(
-        [python, "-s", "-c", API_CHILD], capture_output=True, text=True, env=env, timeout=300,
+    return run_child(
+        [python, "-s", "-c", API_CHILD],
+        [build_dir / "CoreLayer" / "python", runtime_sdk(python)],
+        "ApiFunction",
         cwd=build_dir / "ApiFunction",
+        TABLE_NAME="smoke", RAW_BUCKET="smoke", RESULTS_BUCKET="smoke", AWS_DEFAULT_REGION="us-east-1",
+        POWERTOOLS_TRACE_DISABLED="1", POWERTOOLS_METRICS_NAMESPACE="smoke",
     )  # fmt: skip
-    if proc.returncode != 0:
-        raise RuntimeError("ApiFunction: " + (proc.stderr.strip()[-3000:] or f"exit code {proc.returncode}"))
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:

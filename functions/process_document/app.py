@@ -23,7 +23,7 @@ logger = Logger()
 tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()
 
-# Init phase, once per container: settings validated, spaCy loaded (tok2vec + ner only).
+# Init phase, once per container: settings validated, spaCy loaded (ner + entity_ruler only).
 settings = Settings.from_env()
 pipeline = DocumentPipeline(
     load_nlp(), max_input_bytes=settings.max_input_bytes, html_extractor=settings.html_extractor

@@ -78,19 +78,23 @@ def clean_html(html: str | bytes, extractor: HtmlExtractor = "markup") -> Cleane
     ``extractor="trafilatura"`` runs trafilatura first instead (slower, slightly more accurate).
     """
     if extractor == "trafilatura":
-        return clean_html_trafilatura(html if isinstance(html, str) else html.decode("utf-8", "replace"))
+        return clean_html_trafilatura(_as_text(html))
     page = parse_page(html)
     cleaned = _clean_lines([normalize_line(ln.text) for ln in page.lines], mode="dom", hints=page.lines)
     if len(_WORD.findall(cleaned.text)) < FALLBACK_WORDS and _plain_words(page) >= 3 * FALLBACK_WORDS:
         # the page has text but the markup pass found no article in it (unusual layout): let
         # trafilatura's heuristics and fallbacks try; it costs 5-10x more, on few pages
-        other = clean_html_trafilatura(html if isinstance(html, str) else html.decode("utf-8", "replace"))
+        other = clean_html_trafilatura(_as_text(html))
         if len(other.text) > len(cleaned.text):
             cleaned = other
     return _prefer_metadata(cleaned, page.title, page.published, page.byline)
 
 
 FALLBACK_WORDS = 50
+
+
+def _as_text(html: str | bytes) -> str:
+    return html if isinstance(html, str) else html.decode("utf-8", "replace")
 
 
 def _prefer_metadata(cleaned: CleanedText, title: str | None, published: str | None, byline: str | None) -> CleanedText:

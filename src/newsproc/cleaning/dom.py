@@ -58,7 +58,6 @@ _CONTENT_ATTR = re.compile(
 )  # matched against the lower-cased names
 # any furniture word inside the names at all: most class names have none and skip the token analysis
 _BOILER_HINT = re.compile("|".join(sorted((re.escape(w) for w in _BOILER_WORDS), key=len, reverse=True)))
-_CLASS_TOKEN = re.compile(r"[^\s]+")
 _WORD_SPLIT = re.compile(r"[-_]+|(?<=[a-z])(?=[A-Z])")
 # a class such as "content-with-sidebar" names the article's wrapper, not the sidebar
 _CONTENT_WORDS = frozenset(
@@ -120,7 +119,7 @@ _TAG_FLAGS = {
     "a": LINK, "figcaption": CAPTION, "figure": CAPTION, "footer": BOILER, "aside": BOILER,
     "article": CONTENT, "main": CONTENT,
 }  # fmt: skip
-_SKIP = -1  # stack mark of a dropped element
+_SKIP = -1  # _element_flags' answer for a hidden element: the walk skips its subtree
 
 
 def _element_flags(tag: str, attrib: dict[str, str], cache: dict[str, int]) -> int:
@@ -159,13 +158,17 @@ def _classify_names(names: str) -> int:
 
 def _names_furniture(attr: str) -> bool:
     """True when one class/id token starts or ends with a furniture word and names nothing else."""
-    for token in _CLASS_TOKEN.findall(attr):
+    for token in attr.split():
         parts = [w.lower() for w in _WORD_SPLIT.split(token) if w]
         if not parts or not _CONTENT_WORDS.isdisjoint(parts):
             continue
         if parts[0] in _BOILER_WORDS or parts[-1] in _BOILER_WORDS or "-".join(parts[:2]) in _BOILER_WORDS:
             return True
     return False
+
+
+# tags whose attributes or text carry metadata (read even inside the skipped head and scripts)
+_META_TAGS = frozenset(("meta", "time", "html", "title", "script"))
 
 
 class _PageTarget:
@@ -269,9 +272,6 @@ class _PageTarget:
             self.title = " ".join(text.split()) or None
         elif tag == "script":
             self.json_ld.append(text)
-
-
-_META_TAGS = frozenset(("meta", "time", "html", "title", "script"))
 
 
 def parse_page(html: str | bytes) -> DomPage:

@@ -39,6 +39,8 @@ def pick_stoplist(tokens_lower: list[str]) -> tuple[str, frozenset[str]]:
         return "English", english
     best_name, best_hits = "English", english_hits
     for name, words in lists.items():
+        if name == "English":
+            continue
         hits = sum(counts[tok] for tok in words.intersection(counts))
         if hits > best_hits:
             best_name, best_hits = name, hits
