@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from newsproc.entities.deferred_cli import import_spacy_without_cli
+
 if TYPE_CHECKING:  # spaCy is imported lazily so the API function never pays for it
     from spacy.language import Language
 
@@ -131,6 +133,7 @@ def load_nlp(model_package: str = MODEL_PACKAGE, exclude: Iterable[str] = tuple(
     """The NER pipeline: the model's ner (with its embedded tok2vec), then an entity_ruler with RULER_PHRASES.
 
     `exclude` exists for tests that show the excluded components do not change the entities."""
+    import_spacy_without_cli()
     module = importlib.import_module(model_package)
     _register_bare_tokenizer()
     # The tokenizer's rules are read from the model's own tokenizer file; building the language
