@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from newsproc.cleaning import CleanedText, clean_html, clean_text
 from newsproc.cleaning.metadata import find_date, is_date_line
 from newsproc.cleaning.normalize import normalize_line
-from newsproc.cleaning.stopwords import pick_stoplist
+from newsproc.cleaning.stopwords import LANGUAGES, pick_stoplist, stoplist
 
 pytestmark = pytest.mark.unit
 
@@ -226,6 +229,23 @@ def test_german_article_is_kept() -> None:
     result = clean_text(page(menu, german, "Weitere Artikel", menu))
     assert result.text == "\n\n".join(german)
     assert pick_stoplist([w.lower() for w in " ".join(german).split()])[0] == "German"
+
+
+def test_stoplists_are_justexts_own() -> None:
+    justext = pytest.importorskip("justext")
+    for name in LANGUAGES:
+        assert stoplist(name) == justext.get_stoplist(name), name
+
+
+def test_text_path_loads_neither_lxml_nor_justext() -> None:
+    """Only HTML needs the markup pass; a text document must not pay for lxml at cold start."""
+    code = (
+        "import sys; from newsproc.cleaning import clean_text; "
+        "clean_text('Menu\\n\\nThe harbour authority said on Monday that the new ferry would open soon.'); "
+        "print([m for m in ('lxml', 'justext', 'newsproc.cleaning.dom') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
 # ---------------------------------------------------------------- HTML path
