@@ -50,14 +50,3 @@ def test_first_use_imports_the_real_cli(use: str) -> None:
 def test_no_placeholder_once_spacy_is_imported() -> None:
     out = run("import spacy\nimport_spacy_without_cli()\nprint(type(sys.modules['spacy.cli']).__name__)")
     assert out.strip() == "module"
-
-
-@pytest.mark.model
-def test_load_nlp_keeps_the_cli_out() -> None:
-    out = run(
-        "from newsproc.entities import load_nlp\n"
-        "nlp = load_nlp()\n"
-        "assert [e.text for e in nlp('Joe Biden visited Seoul.').ents] == ['Joe Biden', 'Seoul']\n"
-        f"print([m for m in {CLI_ONLY_MODULES!r} if m in sys.modules])"
-    )
-    assert out.strip() == "[]"
