@@ -212,12 +212,12 @@ def _body_and_kind(max_bytes: int) -> tuple[bytes, SubmitKind]:
 def _check_json_document(data: bytes) -> None:
     """Refuse what the pipeline would store as FAILED invalid_json: 400 unparseable, 422 wrong shape."""
     try:
-        json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
-    try:
-        decode(data, MediaType.JSON, repair=False)  # the pipeline's own check of the JSON shape
+        decode(data, MediaType.JSON, repair=False)  # the pipeline's own check; a good body is parsed once
     except DocumentError as exc:
+        try:  # refused: tell an unparseable body from a parseable one of the wrong shape
+            json.loads(data)
+        except (ValueError, RecursionError) as parse_error:
+            raise ApiError(400, "invalid_json", f"the body is not valid JSON: {parse_error}") from None
         raise ApiError(422, "validation_error", exc.message) from None
 
 
