@@ -72,15 +72,24 @@ def time_ner(texts: list[str], repeats: int) -> float | None:
     return statistics.median(runs)
 
 
-def time_cleaning(kind: str, docs: list[str], repeats: int, extractor: str) -> float:
-    """Median seconds of `repeats` passes of the cleaner over all documents (this machine's timer is noisy)."""
+def read_page(kind: str, page: Path) -> str:
+    if kind == "raw":
+        return (page / "raw.txt").read_text(encoding="utf-8")
+    with gzip.open(page / "page.html.gz", "rt", encoding="utf-8", errors="replace") as fh:
+        return fh.read()
+
+
+def clean_all(kind: str, docs: list[str], repeats: int, extractor: str) -> tuple[list[str], float]:
+    """The clean texts and the median seconds of `repeats` passes over all documents (this machine's timer
+    is noisy). A warm-up comes first, as for the NER timing: lazy imports and the stop lists load once."""
+    clean = clean_text if kind == "raw" else lambda doc: clean_html(doc, extractor)
+    clean("<p>Warm-up line of text.</p>")
     runs = []
     for _ in range(repeats):
         start = time.perf_counter()
-        for doc in docs:
-            clean_text(doc) if kind == "raw" else clean_html(doc, extractor)
+        texts = [clean(doc).text for doc in docs]
         runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+    return texts, statistics.median(runs)
 
 
 def run_kind(
@@ -88,24 +97,11 @@ def run_kind(
 ) -> dict[str, float]:
     OUT_DIR.mkdir(exist_ok=True)
     pred_path = OUT_DIR / f"cleaning_{kind}.pred.jsonl"
-    words = 0
-    texts: list[str] = []
-    docs: list[str] = []
-    # warm-up, as for the NER timing: lazy imports and the stop lists load once per process
-    clean_text("Warm-up line of text.") if kind == "raw" else clean_html("<p>Warm-up line of text.</p>", extractor)
+    texts, elapsed = clean_all(kind, [read_page(kind, page) for page in pages], repeats, extractor)
+    words = sum(len(WORD.findall(text)) for text in texts)
     with pred_path.open("w", encoding="utf-8") as out:
-        for page in pages:
-            if kind == "raw":
-                doc = (page / "raw.txt").read_text(encoding="utf-8")
-                result = clean_text(doc)
-            else:
-                with gzip.open(page / "page.html.gz", "rt", encoding="utf-8", errors="replace") as fh:
-                    doc = fh.read()
-                result = clean_html(doc, extractor)
-            docs.append(doc)
-            words += len(WORD.findall(result.text))
-            texts.append(result.text)
-            out.write(json.dumps({"id": page.name, "clean_text": result.text}, ensure_ascii=False) + "\n")
+        for page, text in zip(pages, texts, strict=True):
+            out.write(json.dumps({"id": page.name, "clean_text": text}, ensure_ascii=False) + "\n")
     cmd = [
         sys.executable,
         str(eval_dir / "score_cleaning.py"),
@@ -118,7 +114,6 @@ def run_kind(
     ]
     if per_page:
         cmd += ["--per-page", str(OUT_DIR / f"cleaning_{kind}.per_page.tsv")]
-    elapsed = time_cleaning(kind, docs, repeats, extractor)
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
