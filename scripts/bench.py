@@ -196,7 +196,6 @@ def python_child(code: str, env: dict[str, str] | None = None, timeout: int = 90
     Linux is one clock for all processes): spawn to its first result, without the interpreter's exit.
     """
     spawned = time.monotonic()
-    started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -205,7 +204,7 @@ def python_child(code: str, env: dict[str, str] | None = None, timeout: int = 90
         cwd=ROOT,
         env={**os.environ, **(env or {})},
     )
-    wall = time.perf_counter() - started
+    wall = time.monotonic() - spawned
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-2000:])
     out = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -390,40 +389,45 @@ def bench_cold_start(texts: Sequence[str], args: argparse.Namespace, tmp: Path) 
         compileall.compile_dir(tree, quiet=1)
     # cold start = spawn of the fresh process to its first finished result (a Lambda never exits, so
     # the interpreter's teardown is not part of it; with_exit_s shows spawn to exit for reference)
-    colds: dict[str, list[float]] = {"naive": [], "service": []}
-    walls: dict[str, list[float]] = {"naive": [], "service": []}
-    inits: dict[str, list[float]] = {"naive": [], "service": []}
-    firsts: dict[str, list[float]] = {"naive": [], "service": []}
-    gcs: dict[str, list[float]] = {"naive": [], "service": []}
+    runs: dict[str, list[dict[str, float]]] = {"naive": [], "service": []}
     for _ in range(args.cold_runs):  # interleaved, fresh processes
         for name, code, path in (("naive", COLD_NAIVE, clean), ("service", COLD_SERVICE, raw)):
             wall, out = python_child(_child_with_arg(COLD_GC_TIMER + code, str(path)))
-            colds[name].append(out["spawn_to_done_s"])
-            walls[name].append(wall)
-            inits[name].append(out["init_s"])
-            firsts[name].append(out["first_s"] - out["init_s"])
-            gcs[name].append(out["gc_s"])
-    med = {k: statistics.median(v) for k, v in colds.items()}
+            runs[name].append(
+                {
+                    "cold": out["spawn_to_done_s"],
+                    "init": out["init_s"],
+                    # with SnapStart the init phase is restored from a snapshot: the first request is left
+                    "first_request": out["first_s"] - out["init_s"],
+                    "with_exit": wall,
+                    # garbage collection up to the first result (the service freezes its init objects)
+                    "gc": out["gc_s"],
+                }
+            )
+
+    def series(name: str, key: str) -> list[float]:
+        return [run[key] for run in runs[name]]
+
+    cold = {name: statistics.median(series(name, "cold")) for name in runs}
+    details = {
+        f"{name}_{key}_s": round(statistics.median(series(name, key)), digits)
+        for key, digits in (("init", 2), ("first_request", 3), ("with_exit", 2), ("gc", 3))
+        for name in runs
+    }
+    # the spread shows how much of the ratio is machine noise
+    spread = {
+        f"{name}_quartiles_s": "/".join(f"{q:.2f}" for q in statistics.quantiles(series(name, "cold"), n=4))
+        for name in runs
+    }
     emit(
         "cold_start",
-        naive_s=round(med["naive"], 2),
-        service_s=round(med["service"], 2),
-        service_over_naive=round(med["service"] / med["naive"], 3),
-        naive_init_s=round(statistics.median(inits["naive"]), 2),
-        service_init_s=round(statistics.median(inits["service"]), 2),
-        # with SnapStart the init phase is restored from a snapshot: what is left is the first request
-        naive_first_request_s=round(statistics.median(firsts["naive"]), 3),
-        service_first_request_s=round(statistics.median(firsts["service"]), 3),
-        naive_with_exit_s=round(statistics.median(walls["naive"]), 2),
-        service_with_exit_s=round(statistics.median(walls["service"]), 2),
-        # time in garbage collection up to the first result (the service freezes its init objects)
-        naive_gc_s=round(statistics.median(gcs["naive"]), 3),
-        service_gc_s=round(statistics.median(gcs["service"]), 3),
+        naive_s=round(cold["naive"], 2),
+        service_s=round(cold["service"], 2),
+        service_over_naive=round(cold["service"] / cold["naive"], 3),
+        **details,
         runs=args.cold_runs,
-        # the spread shows how much of the ratio is machine noise
-        naive_quartiles_s="/".join(f"{q:.2f}" for q in statistics.quantiles(colds["naive"], n=4)),
-        service_quartiles_s="/".join(f"{q:.2f}" for q in statistics.quantiles(colds["service"], n=4)),
-        runs_service_faster=sum(s < n for n, s in zip(colds["naive"], colds["service"], strict=True)),
+        **spread,
+        runs_service_faster=sum(s < n for n, s in zip(series("naive", "cold"), series("service", "cold"), strict=True)),
     )
 
 
