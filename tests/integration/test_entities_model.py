@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from newsproc.entities import canonicalize, extract_mentions, load_nlp
@@ -140,19 +136,3 @@ def test_two_megabyte_article_no_truncation(nlp) -> None:
     assert all(text[m.start : m.end] == m.text for m in raw)
     assert sum(m.text == "Nairobi" for m in raw) == n
     assert {"Angela Merkel", "Ouagadougou"} <= {m.text for m in raw if m.start >= len(body)}
-
-
-def test_load_nlp_keeps_spacys_cli_out() -> None:
-    """In a fresh process: the model loads and works, and none of spaCy's CLI dependencies is imported."""
-    cli_only = ["typer", "click", "weasel", "jinja2", "spacy.cli.download"]
-    code = (
-        "import sys\n"
-        "from newsproc.entities import load_nlp\n"
-        "nlp = load_nlp()\n"
-        "assert [e.text for e in nlp('Joe Biden visited Seoul.').ents] == ['Joe Biden', 'Seoul']\n"
-        f"print([m for m in {cli_only!r} if m in sys.modules])"
-    )
-    root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip() == "[]"

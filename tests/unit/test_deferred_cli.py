@@ -1,4 +1,6 @@
-"""spaCy's CLI stays out of the init, and still works when something asks for it (fresh processes)."""
+"""spaCy's CLI stays out of the init, and still works when something asks for it (fresh processes).
+
+All but the last test are unit tests (spaCy, no model); the last one loads the model."""
 
 from __future__ import annotations
 
@@ -7,8 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI_ONLY_MODULES = ["typer", "click", "weasel", "jinja2", "spacy.cli.download"]
@@ -21,11 +21,13 @@ def run(code: str) -> str:
     return done.stdout
 
 
+@pytest.mark.unit
 def test_import_leaves_the_cli_out() -> None:
     out = run(f"spacy = import_spacy_without_cli(); print([m for m in {CLI_ONLY_MODULES!r} if m in sys.modules])")
     assert out.strip() == "[]"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "use",
     [
@@ -47,6 +49,18 @@ def test_first_use_imports_the_real_cli(use: str) -> None:
     assert out.split() == ["module", "module", "True"]
 
 
+@pytest.mark.unit
 def test_no_placeholder_once_spacy_is_imported() -> None:
     out = run("import spacy\nimport_spacy_without_cli()\nprint(type(sys.modules['spacy.cli']).__name__)")
     assert out.strip() == "module"
+
+
+@pytest.mark.model  # not unit: it loads the real model
+def test_load_nlp_keeps_the_cli_out() -> None:
+    out = run(
+        "from newsproc.entities import load_nlp\n"
+        "nlp = load_nlp()\n"
+        "assert [e.text for e in nlp('Joe Biden visited Seoul.').ents] == ['Joe Biden', 'Seoul']\n"
+        f"print([m for m in {CLI_ONLY_MODULES!r} if m in sys.modules])"
+    )
+    assert out.strip() == "[]"
