@@ -144,8 +144,8 @@ def raw_documents(texts: Sequence[str]) -> list[tuple[str, bytes]]:
 
 
 def document_inputs(raw: Sequence[tuple[str, bytes]]):
+    from newsproc.media import DocumentInput, document_id_for
     from newsproc.models import Source
-    from newsproc.pipeline import DocumentInput, document_id_for
 
     return [
         DocumentInput(document_id_for("bench", key), data, Source(bucket="bench", key=key, size=len(data)))
@@ -218,9 +218,8 @@ def python_child(code: str, env: dict[str, str] | None = None, timeout: int = 90
 
 def bench_throughput(texts: Sequence[str], args: argparse.Namespace) -> dict:
     importlib = __import__("importlib")
-    from newsproc.entities import load_nlp
-    from newsproc.entities.extraction import UNUSED_COMPONENTS
-    from newsproc.pipeline import DocumentPipeline
+    from newsproc.pipeline.extract import UNUSED_COMPONENTS, load_nlp
+    from newsproc.pipeline.run import DocumentPipeline
 
     model = importlib.import_module(MODEL_PACKAGE)
     naive_nlp = model.load()
@@ -295,17 +294,17 @@ def profile_service(pipeline, inputs) -> None:
     total = stats.total_tt
     wanted = {
         "decode": ("newsproc/decoding.py", "decode"),
-        "clean_text": ("newsproc/cleaning/cleaner.py", "clean_text"),
-        "clean_html": ("newsproc/cleaning/cleaner.py", "clean_html"),
-        "markup_pass": ("newsproc/cleaning/dom.py", "parse_page"),
+        "clean_text": ("newsproc/pipeline/clean/cleaner.py", "clean_text"),
+        "clean_html": ("newsproc/pipeline/clean/cleaner.py", "clean_html"),
+        "markup_pass": ("newsproc/pipeline/clean/dom.py", "parse_page"),
         "trafilatura": ("trafilatura/core.py", "bare_extraction"),
         "language": ("newsproc/language.py", "detect_language"),
-        "extract_mentions": ("newsproc/entities/extraction.py", "extract_mentions"),
-        "restore_case": ("newsproc/entities/extraction.py", "restore_case"),
-        "postprocess": ("newsproc/entities/extraction.py", "postprocess"),
+        "extract_mentions": ("newsproc/pipeline/extract/__init__.py", "extract_mentions"),
+        "restore_case": ("newsproc/pipeline/extract/__init__.py", "restore_case"),
+        "postprocess": ("newsproc/pipeline/extract/__init__.py", "postprocess"),
         "nlp_pipe": ("spacy/language.py", "pipe"),
         "entity_ruler": ("spacy/pipeline/entityruler.py", "__call__"),
-        "canonicalize": ("newsproc/entities/canonical.py", "canonicalize"),
+        "canonicalize": ("newsproc/pipeline/canonicalize.py", "canonicalize"),
         "result_document": ("pydantic/main.py", "__init__"),
     }
     found = {}
@@ -352,7 +351,7 @@ spec = importlib.util.spec_from_file_location("app", "functions/process_document
 app = importlib.util.module_from_spec(spec); spec.loader.exec_module(app)   # the Lambda init phase
 t_init = time.perf_counter()
 from newsproc.models import Source
-from newsproc.pipeline import DocumentInput
+from newsproc.media import DocumentInput
 data = open(sys.argv[1], "rb").read()
 result = app.pipeline.process(DocumentInput("cold", data, Source(bucket="b", key="a.txt", size=len(data))))
 assert result.entities, result.error
@@ -441,9 +440,10 @@ def hwm_mb():  # VmHWM: peak RSS of this process image (ru_maxrss would carry th
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
 
-from newsproc.entities import load_nlp
+from newsproc.pipeline.extract import load_nlp
 from newsproc.models import Source
-from newsproc.pipeline import DocumentInput, DocumentPipeline
+from newsproc.media import DocumentInput
+from newsproc.pipeline.run import DocumentPipeline
 pipeline = DocumentPipeline(load_nlp())
 init_mb = hwm_mb()
 data = open(sys.argv[1], "rb").read()
@@ -552,9 +552,10 @@ def bench_cost(texts: Sequence[str], args: argparse.Namespace, shared: dict, mem
 
 SCALING_CHILD = r"""
 import json, statistics, sys, time
-from newsproc.entities import load_nlp
+from newsproc.pipeline.extract import load_nlp
 from newsproc.models import Source
-from newsproc.pipeline import DocumentInput, DocumentPipeline
+from newsproc.media import DocumentInput
+from newsproc.pipeline.run import DocumentPipeline
 pipeline = DocumentPipeline(load_nlp())
 runs = int(sys.argv[2])
 out = {}
@@ -656,8 +657,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _setup_only(texts: Sequence[str], args: argparse.Namespace) -> dict:
-    from newsproc.entities import load_nlp
-    from newsproc.pipeline import DocumentPipeline
+    from newsproc.pipeline.extract import load_nlp
+    from newsproc.pipeline.run import DocumentPipeline
 
     pipeline = DocumentPipeline(load_nlp())
     inputs = document_inputs(raw_documents(texts[: args.docs]))

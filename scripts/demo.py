@@ -20,22 +20,13 @@ OUTPUT = ROOT / ".demo-output"
 
 def main() -> int:
     use_local_environment(POWERTOOLS_LOG_LEVEL="WARNING", POWERTOOLS_METRICS_DISABLED="true")
-    import boto3
-    from moto import mock_aws
-
+    from newsproc.local.harness import moto_stack
     from newsproc.local.lambda_runtime import LambdaContext, http_api_event, load_handler, response_json
     from newsproc.local.poller import drain
-    from newsproc.local.resources import create_resources
-    from newsproc.local.template import Template
-    from newsproc.pipeline import document_id_for
+    from newsproc.media import document_id_for
 
-    with mock_aws():
-        import os
-
-        template = Template.load()
-        s3, sqs = boto3.client("s3"), boto3.client("sqs")
-        resources = create_resources(template, s3=s3, sqs=sqs, dynamodb=boto3.client("dynamodb"))
-        os.environ.update(resources.environment())
+    with moto_stack() as stack:
+        template, resources, s3, sqs = stack.template, stack.resources, stack.s3, stack.sqs
         print(f"created from template.yaml: bucket={resources.raw_bucket} queue={resources.queue_url}")
         print(f"  dlq={resources.dlq_url} table={resources.table} results={resources.results_bucket}")
 

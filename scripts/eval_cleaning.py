@@ -2,7 +2,7 @@
 """Evaluate the service's cleaner on the shared dev pages with the reference scorer.
 
 For every page folder of ``<eval-dir>/cleaning/dev`` it runs the same code the Lambda uses:
-``newsproc.cleaning.clean_text`` on ``raw.txt`` and ``newsproc.cleaning.clean_html`` on
+``newsproc.pipeline.clean.clean_text`` on ``raw.txt`` and ``newsproc.pipeline.clean.clean_html`` on
 ``page.html.gz``. The predictions go to ``.eval-output/cleaning_raw.pred.jsonl`` and
 ``.eval-output/cleaning_html.pred.jsonl`` (``--html-extractor trafilatura`` evaluates the optional
 trafilatura HTML path instead of the default markup pass); then ``<eval-dir>/score_cleaning.py`` is run on each of them
@@ -11,7 +11,7 @@ and its line is printed with the input kind in brackets, e.g.::
     cleaning[raw]: pages=60 precision=0.xxx recall=0.xxx f1=0.xxx f1_bow=0.xxx
 
 followed by the cleaning time (total, per page, output words per second) and, unless ``--no-ner``,
-the time of the service's entity step (``newsproc.entities``, spaCy NER) on the same cleaned texts with
+the time of the service's entity step (``newsproc.pipeline.extract``, spaCy NER) on the same cleaned texts with
 the ratio between the two. Both times are the median of ``--repeats`` passes (default 3), because
 single passes on a shared 2-vCPU machine vary by 20 % or more.
 
@@ -33,7 +33,7 @@ import sys
 import time
 from pathlib import Path
 
-from newsproc.cleaning import clean_html, clean_text
+from newsproc.pipeline.clean import clean_html, clean_text
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
@@ -53,9 +53,9 @@ def load_pages(dev: Path) -> list[Path]:
 
 
 def time_ner(texts: list[str], repeats: int) -> float | None:
-    """Median seconds the service's entity step (spaCy NER, newsproc.entities) takes on the cleaned texts."""
+    """Median seconds the service's entity step (spaCy NER, newsproc.pipeline.extract) takes on the cleaned texts."""
     try:
-        from newsproc.entities import extract_mentions, load_nlp
+        from newsproc.pipeline.extract import extract_mentions, load_nlp
     except ImportError:
         return None
     try:

@@ -31,7 +31,7 @@ def eval_dir_from(arg: str | None) -> Path:
 
 
 def predict(gold_path: Path, out_path: Path, limit: int | None = None) -> tuple[int, float, float]:
-    from newsproc.entities import extract_mentions, load_nlp
+    from newsproc.pipeline.extract import extract_mentions, load_nlp
 
     docs = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if limit:

@@ -1,6 +1,6 @@
 """Import smoke test of the built Lambda layers under python3.12 (the Lambda runtime's version).
 
-Runs the process path (newsproc.entities.load_nlp + DocumentPipeline.process_batch on a text and an
+Runs the process path (newsproc.pipeline.extract.load_nlp + DocumentPipeline.process_batch on a text and an
 HTML article, and the optional trafilatura HTML path) in a fresh python3.12 whose sys.path is only the
 CoreLayer and NlpLayer build directories, as /opt/python is on Lambda. boto3 is not needed: the process
 path does no I/O.
@@ -40,9 +40,10 @@ SAMPLE_TEXT = (
 CHILD = r"""
 import json, sys, time
 started = time.perf_counter()
-from newsproc.entities import load_nlp
+from newsproc.pipeline.extract import load_nlp
 from newsproc.models import Source, Status
-from newsproc.pipeline import DocumentInput, DocumentPipeline
+from newsproc.media import DocumentInput
+from newsproc.pipeline.run import DocumentPipeline
 
 nlp = load_nlp()
 pipeline = DocumentPipeline(nlp)
@@ -54,7 +55,7 @@ docs = [
 ]
 results = pipeline.process_batch(docs)
 # the optional/fallback HTML path must work in the slimmed layer too
-from newsproc.cleaning import clean_html
+from newsproc.pipeline.clean import clean_html
 trafilatura_words = len(clean_html(sys.argv[2], "trafilatura").text.split())
 out = {
     "trafilatura_words": trafilatura_words,

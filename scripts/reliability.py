@@ -70,31 +70,18 @@ class Stack:
 
 @contextlib.contextmanager
 def local_stack() -> Iterator[Stack]:
-    import boto3
-    from moto import mock_aws
-
-    from newsproc import runtime
-    from newsproc.local.resources import create_resources
-    from newsproc.local.template import Template
+    from newsproc.local.harness import moto_stack
 
     module = process_module()
-    with mock_aws():
-        runtime.reset_clients()
-        s3, sqs = boto3.client("s3"), boto3.client("sqs")
-        resources = create_resources(Template.load(), s3=s3, sqs=sqs, dynamodb=boto3.client("dynamodb"))
-        os.environ.update(resources.environment())
-        table = boto3.resource("dynamodb").Table(resources.table)
-        try:
-            yield Stack(s3=s3, sqs=sqs, table=table, resources=resources, handler=module.lambda_handler)
-        finally:
-            runtime.reset_clients()
+    with moto_stack() as moto:
+        yield Stack(s3=moto.s3, sqs=moto.sqs, table=moto.table, resources=moto.resources, handler=module.lambda_handler)
 
 
 def function_clients() -> tuple[Any, Any]:
-    """The S3 and DynamoDB clients the handler uses (cached in newsproc.runtime)."""
-    from newsproc import runtime
+    """The S3 and DynamoDB clients the handler uses (cached in newsproc.aws)."""
+    from newsproc import aws
 
-    return runtime.s3_client(), runtime.dynamodb_resource().meta.client
+    return aws.s3_client(), aws.dynamodb_resource().meta.client
 
 
 @dataclass
@@ -193,7 +180,7 @@ class Tally:
 
 def tally(stack: Stack, keys: list[str]) -> Tally:
     """What became of each uploaded key: a result item (which status), a DLQ message, or nothing."""
-    from newsproc.pipeline import document_id_for
+    from newsproc.media import document_id_for
 
     items: dict[str, dict[str, Any]] = {}
     kwargs: dict[str, Any] = {}
@@ -216,7 +203,7 @@ def tally(stack: Stack, keys: list[str]) -> Tally:
         dlq_count += len(messages)
         for m in messages:
             with contextlib.suppress(Exception):
-                from newsproc.events import object_refs_from_message
+                from newsproc.ingest.events import object_refs_from_message
 
                 dlq_keys |= {r.key for r in object_refs_from_message(m["Body"])}
     found = [items.get(document_id_for(stack.resources.raw_bucket, key)) for key in keys]
@@ -582,7 +569,7 @@ def scenario_bad_input(examples: int = 40, big_mb: int = 50) -> ScenarioResult:
     from hypothesis import strategies as st
 
     from newsproc.local.lambda_runtime import LambdaContext
-    from newsproc.pipeline import document_id_for
+    from newsproc.media import document_id_for
 
     problems: list[str] = []
     seen_keys: list[str] = []
@@ -603,7 +590,7 @@ def scenario_bad_input(examples: int = 40, big_mb: int = 50) -> ScenarioResult:
         def one_batch(objects: list[tuple[str, bytes, str]]) -> None:
             nonlocal batch_failures
             counter[0] += 1
-            from newsproc.events import ObjectRef, s3_event_message
+            from newsproc.ingest.events import ObjectRef, s3_event_message
 
             records = []
             keys_here = []
@@ -630,7 +617,7 @@ def scenario_bad_input(examples: int = 40, big_mb: int = 50) -> ScenarioResult:
         # The 50 MB object: refused from its HEAD (too_large), its body never read.
         big_key = "bad/huge.txt"
         stack.s3.put_object(Bucket=stack.resources.raw_bucket, Key=big_key, Body=b"a " * (big_mb * 512 * 1024))
-        from newsproc.events import ObjectRef, s3_event_message
+        from newsproc.ingest.events import ObjectRef, s3_event_message
 
         event = _sqs_event_from_bodies(
             [{"messageId": "big", "body": s3_event_message(ObjectRef(bucket=stack.resources.raw_bucket, key=big_key))}],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,37 +18,13 @@ SHARED_EVAL = Path(os.environ.get("NEWSPROC_EVAL_DIR", ROOT.parent / "shared" / 
 use_local_environment(POWERTOOLS_LOG_LEVEL="WARNING", POWERTOOLS_METRICS_DISABLED="true")
 
 
-@dataclass
-class Aws:
-    s3: Any
-    sqs: Any
-    dynamodb: Any
-    resources: Any
-
-
 @pytest.fixture
-def aws() -> Iterator[Aws]:
+def aws() -> Iterator[Any]:
     """moto with the bucket, queues and table created from template.yaml, env vars set like Lambda's."""
-    import boto3
-    from moto import mock_aws
+    from newsproc.local.harness import moto_stack
 
-    from newsproc import runtime
-    from newsproc.local.resources import create_resources
-    from newsproc.local.template import Template
-
-    with mock_aws():
-        runtime.reset_clients()
-        s3, sqs = boto3.client("s3"), boto3.client("sqs")
-        resources = create_resources(Template.load(), s3=s3, sqs=sqs, dynamodb=boto3.client("dynamodb"))
-        saved = {k: os.environ.get(k) for k in resources.environment()}
-        os.environ.update(resources.environment())
-        yield Aws(s3=s3, sqs=sqs, dynamodb=boto3.resource("dynamodb"), resources=resources)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        runtime.reset_clients()
+    with moto_stack() as stack:
+        yield stack
 
 
 @pytest.fixture(scope="session")

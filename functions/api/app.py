@@ -18,13 +18,14 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from newsproc import runtime
-from newsproc.decoding import MediaType, decode
+from newsproc import aws, store
+from newsproc.api.service import DocumentService
 from newsproc.errors import DocumentError, DocumentNotFoundError
+from newsproc.media import CONTENT_TYPES, MediaType, base_content_type
 from newsproc.models import ResultDocument
-from newsproc.pagination import InvalidTokenError
-from newsproc.service import DocumentService, SubmitKind
+from newsproc.pipeline.decode import decode
 from newsproc.settings import Settings
+from newsproc.store.pagination import InvalidTokenError
 
 logger = Logger()
 # Only botocore is patched: every outside call goes through it, and patching all the libraries the
@@ -36,7 +37,6 @@ app.enable_swagger(path="/swagger", title="newsproc API", version="2")
 
 settings = Settings.from_env()
 DocumentId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
-CONTENT_KINDS: dict[str, SubmitKind] = {"text/plain": "text", "text/html": "html", "application/json": "json"}
 
 
 ERROR_DESCRIPTIONS = {
@@ -129,10 +129,10 @@ class ApiError(Exception):
 
 def _service() -> DocumentService:
     return DocumentService(
-        runtime.raw_store(),
-        runtime.document_repository(settings),
-        runtime.document_catalog(settings),
-        runtime.sqs_client(),
+        store.raw_store(),
+        store.document_repository(settings),
+        store.document_catalog(settings),
+        aws.sqs_client(),
         settings=settings,
     )
 
@@ -188,15 +188,15 @@ def _internal_error(exc: Exception) -> Response:
     return _error(500, "internal_error", "the request failed; see the logs with its request id")
 
 
-def _body_and_kind(max_bytes: int) -> tuple[bytes, SubmitKind]:
+def _body_and_kind(max_bytes: int) -> tuple[bytes, MediaType]:
     event = app.current_event
-    content_type = (event.headers.get("content-type") or "text/plain").split(";", 1)[0].strip().lower()
-    kind = CONTENT_KINDS.get(content_type)
+    content_type = base_content_type(event.headers.get("content-type") or "text/plain")
+    kind = CONTENT_TYPES.get(content_type)
     if kind is None:
         raise ApiError(
             415,
             "unsupported_media_type",
-            f"content type {content_type!r} is not one of {sorted(CONTENT_KINDS)}",
+            f"content type {content_type!r} is not one of {sorted(CONTENT_TYPES)}",
         )
     body = event.decoded_body
     data = body.encode() if isinstance(body, str) else (body or b"")
@@ -204,7 +204,7 @@ def _body_and_kind(max_bytes: int) -> tuple[bytes, SubmitKind]:
         raise ApiError(400, "empty_body", "the request body is empty")
     if len(data) > max_bytes:
         raise ApiError(413, "too_large", f"the body has {len(data)} bytes; the limit here is {max_bytes}")
-    if kind == "json":
+    if kind is MediaType.JSON:
         _check_json_document(data)
     return data, kind
 
@@ -222,7 +222,7 @@ def _check_json_document(data: bytes) -> None:
 
 
 def _invoke(payload: dict[str, Any]) -> dict[str, Any]:
-    answer = runtime.invoke_processor(settings.process_function_name, payload)
+    answer = aws.invoke_processor(settings.process_function_name, payload)
     if "error" in answer:
         code = answer["error"].get("code", "processing_error")
         status = {"document_not_found": 404, "object_not_found": 404, "validation_error": 422}.get(code, 502)
@@ -311,7 +311,8 @@ def view_document(document_id: DocumentId) -> Response[str]:
 )
 def extract() -> ResultDocument:
     data, kind = _body_and_kind(settings.sync_max_bytes)
-    return ResultDocument.model_validate(_invoke({"action": "extract", "body": data.decode(), "kind": kind})["result"])
+    answer = _invoke({"action": "extract", "body": data.decode(), "kind": kind.value})
+    return ResultDocument.model_validate(answer["result"])
 
 
 @app.post(

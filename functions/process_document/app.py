@@ -11,11 +11,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from newsproc import runtime
-from newsproc.entities import load_nlp
+from newsproc import aws, store
+from newsproc.ingest.service import IngestService, MessageOutcome
 from newsproc.models import Status
-from newsproc.pipeline import DocumentPipeline
-from newsproc.service import IngestService, MessageOutcome
+from newsproc.pipeline.extract import load_nlp
+from newsproc.pipeline.run import DocumentPipeline
 from newsproc.settings import Settings
 
 # What is imported here, and the model below, lives as long as the container. Frozen objects are
@@ -40,8 +40,8 @@ gc.freeze()
 def build_service() -> IngestService:
     return IngestService(
         pipeline,
-        runtime.raw_store(),
-        runtime.document_repository(settings),
+        store.raw_store(),
+        store.document_repository(settings),
         max_input_bytes=settings.max_input_bytes,
     )
 
@@ -51,9 +51,9 @@ def build_service() -> IngestService:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "action" in event and "Records" not in event:  # synchronous call from the API (extract, sync, view)
-        from newsproc.direct import handle_direct  # only the API's direct calls need it: not at init
+        from newsproc.api.direct import handle_direct  # only the API's direct calls need it: not at init
 
-        return handle_direct(event, pipeline, runtime.raw_store(), runtime.document_repository(settings))
+        return handle_direct(event, pipeline, store.raw_store(), store.document_repository(settings))
     service = build_service()
     records = event.get("Records", [])
     # Records not started when the remaining time runs low are handed back (batch item failures).
@@ -107,5 +107,5 @@ if register_after_restore is not None:
         import os
         import random
 
-        runtime.reset_clients()
+        aws.reset_clients()
         random.seed(os.urandom(16))

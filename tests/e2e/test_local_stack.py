@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from newsproc.pipeline import document_id_for
+from newsproc.media import document_id_for
 from tests.e2e.articles import article
 
 pytestmark = pytest.mark.e2e

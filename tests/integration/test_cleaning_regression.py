@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from newsproc.cleaning import clean_html, clean_text
+from newsproc.pipeline.clean import clean_html, clean_text
 
 pytestmark = pytest.mark.eval
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsproc.entities import canonicalize, extract_mentions, load_nlp
-from newsproc.entities.extraction import UNUSED_COMPONENTS
+from newsproc.pipeline.canonicalize import canonicalize
+from newsproc.pipeline.extract import UNUSED_COMPONENTS, extract_mentions, load_nlp
 
 pytestmark = pytest.mark.model
 
@@ -45,7 +45,7 @@ def test_excluded_components_do_not_change_entities(nlp) -> None:
 def test_tokenizer_read_from_the_model_equals_spacys_default_load(nlp) -> None:
     import importlib
 
-    from newsproc.entities.extraction import MODEL_PACKAGE
+    from newsproc.pipeline.extract import MODEL_PACKAGE
 
     standard = importlib.import_module(MODEL_PACKAGE).load(exclude=list(UNUSED_COMPONENTS))
     assert nlp.tokenizer.rules == standard.tokenizer.rules

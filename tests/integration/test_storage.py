@@ -4,11 +4,11 @@ import os
 
 import pytest
 
-from newsproc import runtime
+from newsproc import store
 from newsproc.errors import DocumentNotFoundError
 from newsproc.models import Entity, Metadata, Pipeline, ResultDocument, Source, Status
 from newsproc.settings import Settings
-from newsproc.storage import DocumentRepository
+from newsproc.store.documents import DocumentRepository
 
 pytestmark = pytest.mark.integration
 
@@ -31,13 +31,7 @@ def _result(document_id: str, names: list[str], text: str = "text") -> ResultDoc
 
 def _repository(**overrides: int) -> DocumentRepository:
     settings = Settings.from_env({**os.environ, **{key: str(value) for key, value in overrides.items()}})
-    return DocumentRepository(
-        runtime.dynamodb_resource(),
-        runtime.s3_client(),
-        table_name=settings.table_name,
-        results_bucket=settings.results_bucket,
-        inline_result_bytes=overrides.get("INLINE_RESULT_BYTES", settings.inline_result_bytes),
-    )
+    return store.document_repository(settings)
 
 
 def test_storage_save_get_roundtrip(aws) -> None:

@@ -10,9 +10,10 @@ import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsproc.events import MalformedEventError, object_refs_from_message
+from newsproc.ingest.events import MalformedEventError, object_refs_from_message
+from newsproc.media import DocumentInput
 from newsproc.models import Source, Status
-from newsproc.pipeline import DocumentInput, DocumentPipeline
+from newsproc.pipeline.run import DocumentPipeline
 
 pytestmark = pytest.mark.unit
 

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from newsproc.entities import RawMention, canonicalize, entity_key
-from newsproc.entities.canonical import salience_score
+from newsproc.names import entity_key
+from newsproc.pipeline.canonicalize import canonicalize, salience_score
+from newsproc.pipeline.extract import RawMention
 
 pytestmark = pytest.mark.unit
 

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from newsproc.cleaning import CleanedText, clean_html, clean_text
-from newsproc.cleaning.metadata import find_date, is_date_line
-from newsproc.cleaning.normalize import normalize_line
-from newsproc.cleaning.stopwords import LANGUAGES, pick_stoplist, stoplist
+from newsproc.pipeline.clean import CleanedText, clean_html, clean_text
+from newsproc.pipeline.clean.metadata import find_date, is_date_line
+from newsproc.pipeline.clean.normalize import normalize_line
+from newsproc.pipeline.clean.stopwords import LANGUAGES, pick_stoplist, stoplist
 
 pytestmark = pytest.mark.unit
 
@@ -240,9 +240,9 @@ def test_stoplists_are_justexts_own() -> None:
 def test_text_path_loads_neither_lxml_nor_justext() -> None:
     """Only HTML needs the markup pass; a text document must not pay for lxml at cold start."""
     code = (
-        "import sys; from newsproc.cleaning import clean_text; "
+        "import sys; from newsproc.pipeline.clean import clean_text; "
         "clean_text('Menu\\n\\nThe harbour authority said on Monday that the new ferry would open soon.'); "
-        "print([m for m in ('lxml', 'justext', 'newsproc.cleaning.dom') if m in sys.modules])"
+        "print([m for m in ('lxml', 'justext', 'newsproc.pipeline.clean.dom') if m in sys.modules])"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from newsproc.cleaning import clean_html
-from newsproc.cleaning import cleaner as cleaner_module
-from newsproc.cleaning.dom import parse_page
+from newsproc.pipeline.clean import clean_html
+from newsproc.pipeline.clean import cleaner as cleaner_module
+from newsproc.pipeline.clean.dom import parse_page
 from tests.unit.test_cleaning import PROSE
 
 pytestmark = pytest.mark.unit

@@ -2,9 +2,10 @@ import json
 
 import pytest
 
-from newsproc.decoding import MediaType, bytes_to_text, decode, media_type_for
 from newsproc.errors import DocumentError
+from newsproc.media import MediaType, media_type_for
 from newsproc.models import ErrorCode
+from newsproc.pipeline.decode import bytes_to_text, decode
 
 pytestmark = pytest.mark.unit
 

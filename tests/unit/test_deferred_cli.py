@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI_ONLY_MODULES = ["typer", "click", "weasel", "jinja2", "spacy.cli.download"]
-PRELUDE = "import sys\nfrom newsproc.entities.deferred_cli import import_spacy_without_cli\n"
+PRELUDE = "import sys\nfrom newsproc.pipeline.extract.deferred_cli import import_spacy_without_cli\n"
 
 
 def run(code: str) -> str:
@@ -58,7 +58,7 @@ def test_no_placeholder_once_spacy_is_imported() -> None:
 @pytest.mark.model  # not unit: it loads the real model
 def test_load_nlp_keeps_the_cli_out() -> None:
     out = run(
-        "from newsproc.entities import load_nlp\n"
+        "from newsproc.pipeline.extract import load_nlp\n"
         "nlp = load_nlp()\n"
         "assert [e.text for e in nlp('Joe Biden visited Seoul.').ents] == ['Joe Biden', 'Seoul']\n"
         f"print([m for m in {CLI_ONLY_MODULES!r} if m in sys.modules])"

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from newsproc.events import MalformedEventError, ObjectRef, object_refs_from_message, s3_event_message
+from newsproc.ingest.events import MalformedEventError, ObjectRef, object_refs_from_message, s3_event_message
 
 pytestmark = pytest.mark.unit
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from newsproc.entities import extraction
-from newsproc.entities.extraction import chunk_text, extract_mentions, harmonize, postprocess, restore_case
+from newsproc.pipeline import extract as extraction
+from newsproc.pipeline.extract import chunk_text, extract_mentions, harmonize, postprocess, restore_case
 
 pytestmark = pytest.mark.unit
 

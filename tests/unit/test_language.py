@@ -1,6 +1,6 @@
 import pytest
 
-from newsproc.language import detect_language
+from newsproc.pipeline.language import detect_language
 
 pytestmark = pytest.mark.unit
 

@@ -5,8 +5,9 @@ import json
 import pytest
 import spacy
 
+from newsproc.media import DocumentInput, document_id_for
 from newsproc.models import ErrorCode, ResultDocument, Source, Status
-from newsproc.pipeline import DocumentInput, DocumentPipeline, document_id_for
+from newsproc.pipeline.run import DocumentPipeline
 
 pytestmark = pytest.mark.unit
 

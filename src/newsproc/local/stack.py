@@ -10,6 +10,7 @@ an HTTP server that turns requests into HTTP API payload v2 events, routed by th
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import os
@@ -22,7 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from newsproc import aws
 from newsproc.local.env import use_local_environment
+from newsproc.local.harness import check_port_free, moto_server
 from newsproc.local.lambda_runtime import LambdaContext, function_timeout, http_api_event, load_handler
 from newsproc.local.template import Template
 
@@ -76,6 +79,7 @@ class LocalStack:
         self._stop = threading.Event()
         self._handler_lock = threading.Lock()  # one "container" per function: invocations never overlap
         self._threads: list[threading.Thread] = []
+        self._resources = contextlib.ExitStack()  # the moto server
         self.processed = 0
 
     def log(self, message: str) -> None:
@@ -83,36 +87,25 @@ class LocalStack:
             print(message, flush=True)
 
     def start(self) -> dict[str, str]:
-        from moto.server import ThreadedMotoServer
-
         use_local_environment(
             POWERTOOLS_LOG_LEVEL=os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"), POWERTOOLS_METRICS_DISABLED="true"
         )
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
         warnings.filterwarnings("ignore", message="No application metrics to publish")
-        self._moto = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
-        self._moto.start()
-        endpoint = f"http://{self.host}:{self.port}"
-        os.environ["AWS_ENDPOINT_URL"] = endpoint  # botocore's standard variable: every client uses it
-
-        import boto3
-
-        from newsproc import runtime
-        from newsproc.local.resources import create_resources
-
-        runtime.reset_clients()
-        self.sqs = boto3.client("sqs")
-        resources = create_resources(
-            self.template, s3=boto3.client("s3"), sqs=self.sqs, dynamodb=boto3.client("dynamodb")
-        )
-        self.resources = resources
-        os.environ.update(resources.environment() | {"QUEUE_URL": resources.queue_url})
+        check_port_free(self.host, self.api_port)
+        stack = self._resources.enter_context(moto_server(self.host, self.port, self.template))
+        endpoint = stack.endpoint_url
+        # botocore's standard variable: every client of the functions, run in this process, uses it
+        os.environ.update(stack.environment)
+        aws.reset_clients()
+        self.sqs = stack.sqs
+        resources = self.resources = stack.resources
 
         self.log("loading ProcessDocumentFunction (spaCy) and ApiFunction ...")
         self.process_handler, _ = load_handler("ProcessDocumentFunction", self.template)
         self.api_handler, _ = load_handler("ApiFunction", self.template)
         self.process_timeout = function_timeout("ProcessDocumentFunction", self.template)
-        runtime.use_local_invoker(self._invoke_processor)
+        aws.use_local_invoker(self._invoke_processor)
 
         config = {
             "endpoint_url": endpoint,
@@ -167,8 +160,8 @@ class LocalStack:
                 self.log(f"batch: messages={outcome.received} ok={outcome.succeeded} retry={outcome.failed}")
 
     def _report(self, body: str, succeeded: bool) -> None:
-        from newsproc.events import MalformedEventError, object_refs_from_message
-        from newsproc.pipeline import document_id_for
+        from newsproc.ingest.events import MalformedEventError, object_refs_from_message
+        from newsproc.media import document_id_for
 
         try:
             refs = object_refs_from_message(body)
@@ -199,11 +192,8 @@ class LocalStack:
             self._http.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
-        if hasattr(self, "_moto"):
-            self._moto.stop()
-        from newsproc import runtime
-
-        runtime.use_local_invoker(None)
+        self._resources.close()
+        aws.use_local_invoker(None)
         self.config_path.unlink(missing_ok=True)
         self.log("stopped")
 

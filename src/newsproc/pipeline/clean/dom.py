@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from newsproc.cleaning.metadata import find_date
+from newsproc.pipeline.clean.metadata import find_date
 
 # Skipped with their subtree by the walk (their tails, i.e. text after them, stay).
 _DROP_TAGS = frozenset((

@@ -6,7 +6,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr
 
-from newsproc.pagination import decode_token, encode_token
+from newsproc.store.pagination import decode_token, encode_token
 
 
 class DocumentCatalog:

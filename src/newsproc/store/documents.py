@@ -1,4 +1,4 @@
-"""I/O at the edges: the raw bucket, the results bucket and the documents table.
+"""Result documents: the documents table, with large results spilled to the results bucket.
 
 Table design (one table, on-demand):
     document item   PK = DOC#<document_id>            SK = DOC
@@ -7,27 +7,25 @@ Table design (one table, on-demand):
 "Get document by id" is one GetItem; "documents that mention entity X" is one Query on the
 EntityIndex GSI; replacing a document's entities is a Query on its partition plus batch writes.
 
-Ordering and idempotency (docs/reliability.md): the document item records which object version it
-holds (`source_version_id`, `source_etag`, `sequencer`, `source_modified`, `pipeline_version`). A
-write that carries a `WriteOrder` is conditional: it only lands if it is newer than what is stored,
-so a late, older event can never overwrite a newer version. A removal leaves a tombstone (no
-article data) holding its order, so an older create delivered after the delete cannot resurrect it.
+Ordering and idempotency (ordering.py, docs/reliability.md): writes that carry a `WriteOrder` are
+conditional. A removal leaves a tombstone (no article data) holding its order, so an older create
+delivered after the delete cannot resurrect it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, ConditionBase, Key
+from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from newsproc.errors import DocumentNotFoundError
 from newsproc.models import ResultDocument
-from newsproc.pagination import decode_token, encode_token
+from newsproc.store.ordering import StoredMeta, WriteOrder, newer_condition, order_attributes
+from newsproc.store.pagination import decode_token, encode_token
 
 
 def doc_pk(document_id: str) -> str:
@@ -36,127 +34,6 @@ def doc_pk(document_id: str) -> str:
 
 def entity_pk(label: str, key: str) -> str:
     return f"ENT#{label}#{key}"
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    data: bytes
-    content_type: str | None
-    version_id: str | None
-    etag: str | None
-    size: int
-
-
-def normalize_sequencer(sequencer: str | None) -> str | None:
-    """S3 sequencers compare as hex strings once left-padded to one length (S3 docs)."""
-    if not sequencer:
-        return None
-    return sequencer.strip().upper().rjust(32, "0")
-
-
-def modified_token(value: datetime | str | None) -> str | None:
-    """A timestamp as a sortable UTC string at second precision (what S3's Last-Modified carries)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class WriteOrder:
-    """Where a write stands in the history of its object: used for the conditional document write.
-
-    `sequencer` (from the S3 event) orders events of one key exactly. Without one (backfill
-    messages, moto, an event whose version is no longer current) `source_modified` is used:
-    the Last-Modified of the version read, or the event time of a removal, at second precision.
-    """
-
-    pipeline_version: str
-    sequencer: str | None = None
-    source_modified: str | None = None
-    version_id: str | None = None
-    etag: str | None = None
-
-
-@dataclass(frozen=True)
-class StoredMeta:
-    """The ordering attributes of a stored document item (or tombstone)."""
-
-    deleted: bool
-    sequencer: str | None
-    source_modified: str | None
-    version_id: str | None
-    etag: str | None
-    pipeline_version: str | None
-    result_s3_key: str | None
-
-    def holds(self, version_id: str | None, etag: str | None) -> bool:
-        """The item holds this object version (version id when both have one, else the ETag)."""
-        if self.deleted:
-            return False
-        if version_id and self.version_id:
-            return version_id == self.version_id
-        return bool(etag) and etag == self.etag
-
-    def newer_than(self, order: WriteOrder) -> bool:
-        """What is stored comes after `order` (so `order` must not overwrite it)."""
-        if order.sequencer and self.sequencer:
-            return self.sequencer > order.sequencer
-        if order.source_modified and self.source_modified:
-            return self.source_modified > order.source_modified
-        return False
-
-
-class RawObjectStore:
-    """Reads dropped objects; a HEAD first, so oversized objects are refused before the body is read."""
-
-    def __init__(self, s3_client: Any) -> None:
-        self._s3 = s3_client
-
-    def head(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any] | None:
-        kwargs = {"Bucket": bucket, "Key": key} | ({"VersionId": version_id} if version_id else {})
-        try:
-            return self._s3.head_object(**kwargs)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}:
-                return None
-            raise
-
-    def get(self, bucket: str, key: str, version_id: str | None = None) -> StoredObject | None:
-        kwargs = {"Bucket": bucket, "Key": key} | ({"VersionId": version_id} if version_id else {})
-        try:
-            response = self._s3.get_object(**kwargs)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] in {"NoSuchKey", "404", "NoSuchVersion"}:
-                return None
-            raise
-        data = response["Body"].read()
-        return StoredObject(
-            data=data,
-            content_type=response.get("ContentType"),
-            version_id=response.get("VersionId"),
-            etag=(response.get("ETag") or "").strip('"') or None,
-            size=len(data),
-        )
-
-    def put(self, bucket: str, key: str, data: bytes, content_type: str) -> None:
-        self._s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
-
-    def delete(self, bucket: str, key: str) -> None:
-        self._s3.delete_object(Bucket=bucket, Key=key)
-
-    def presigned_put(self, bucket: str, key: str, content_type: str, expires_in: int) -> str:
-        return self._s3.generate_presigned_url(
-            "put_object",
-            Params={"Bucket": bucket, "Key": key, "ContentType": content_type},
-            ExpiresIn=expires_in,
-        )
 
 
 class DocumentRepository:
@@ -187,7 +64,7 @@ class DocumentRepository:
         item = self._table.get_item(
             Key={"PK": doc_pk(document_id), "SK": "DOC"},
             ProjectionExpression="#d, sequencer, source_modified, source_version_id, source_etag, "
-            "pipeline_version, result_s3_key",
+            "pipeline_version",
             ExpressionAttributeNames={"#d": "deleted"},
             ConsistentRead=True,
         ).get("Item")
@@ -200,7 +77,6 @@ class DocumentRepository:
             version_id=item.get("source_version_id"),
             etag=item.get("source_etag"),
             pipeline_version=item.get("pipeline_version"),
-            result_s3_key=item.get("result_s3_key"),
         )
 
     def save(self, result: ResultDocument, order: WriteOrder | None = None) -> bool:
@@ -231,7 +107,7 @@ class DocumentRepository:
         }
         item |= {name: value for name, value in identity.items() if value}
         if order is not None:
-            item |= _order_attributes(order)
+            item |= order_attributes(order)
         previous_s3_key: str | None = None
         token = None
         if order is not None:  # a spilled result of each version has its own key: a lost race keeps the winner's
@@ -251,7 +127,7 @@ class DocumentRepository:
             return True
         try:
             previous = self._table.put_item(
-                Item=item, ConditionExpression=_newer_condition(order), ReturnValues="ALL_OLD"
+                Item=item, ConditionExpression=newer_condition(order), ReturnValues="ALL_OLD"
             ).get("Attributes", {})
             previous_s3_key = previous.get("result_s3_key")
         except ClientError as exc:
@@ -362,9 +238,9 @@ class DocumentRepository:
 
     def _put_tombstone(self, document_id: str, order: WriteOrder) -> bool:
         item = {"PK": doc_pk(document_id), "SK": "DOC", "document_id": document_id, "deleted": True,
-                "updated_at": datetime.now(UTC).isoformat()} | _order_attributes(order)  # fmt: skip
+                "updated_at": datetime.now(UTC).isoformat()} | order_attributes(order)  # fmt: skip
         try:
-            self._table.put_item(Item=item, ConditionExpression=_newer_condition(order))
+            self._table.put_item(Item=item, ConditionExpression=newer_condition(order))
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
@@ -404,35 +280,3 @@ class DocumentRepository:
         return items, encode_token(last) if last else None
 
 
-def _order_attributes(order: WriteOrder) -> dict[str, Any]:
-    attributes: dict[str, Any] = {"pipeline_version": order.pipeline_version}
-    for name, value in (
-        ("sequencer", order.sequencer),
-        ("source_modified", order.source_modified),
-        ("source_version_id", order.version_id),
-        ("source_etag", order.etag),
-    ):
-        if value:
-            attributes[name] = value
-    return attributes
-
-
-def _newer_condition(order: WriteOrder) -> ConditionBase:
-    """The write lands on a new item, or over one that `order` comes after (mirrors StoredMeta.newer_than).
-
-    With a sequencer on both sides the sequencer decides (equal: the same event, allowed again only
-    for another pipeline version, e.g. a backfill after an upgrade). Otherwise Last-Modified decides,
-    ties allowed: a write without a sequencer has read the object's current version.
-    """
-    if order.source_modified:
-        by_time = Attr("source_modified").not_exists() | Attr("source_modified").lte(order.source_modified)
-    else:
-        by_time = Attr("PK").exists()  # no time to compare: nothing to refuse on
-    if not order.sequencer:
-        return Attr("PK").not_exists() | by_time
-    return (
-        Attr("PK").not_exists()
-        | Attr("sequencer").lt(order.sequencer)
-        | (Attr("sequencer").eq(order.sequencer) & Attr("pipeline_version").ne(order.pipeline_version))
-        | (Attr("sequencer").not_exists() & by_time)
-    )

@@ -11,6 +11,8 @@ from urllib.parse import unquote_plus
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from newsproc.media import unquote_etag
+
 
 class _Lenient(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
@@ -91,7 +93,7 @@ def object_refs_from_message(body: str) -> list[ObjectRef]:
             bucket=r.s3.bucket.name,
             key=unquote_plus(r.s3.object.key),
             version_id=r.s3.object.version_id,
-            etag=(r.s3.object.etag or "").strip('"') or None,
+            etag=unquote_etag(r.s3.object.etag),
             size=r.s3.object.size,
             sequencer=r.s3.object.sequencer,
             removed=r.is_removal,

@@ -10,15 +10,18 @@ Errors come back as {"error": {"code", "message"}}: the caller maps them to HTTP
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from newsproc.decoding import MediaType
 from newsproc.errors import DocumentNotFoundError
+from newsproc.media import DocumentInput, MediaType, document_id_for
 from newsproc.models import Source
-from newsproc.pipeline import DocumentInput, DocumentPipeline, document_id_for
-from newsproc.storage import DocumentRepository, RawObjectStore
+from newsproc.store.documents import DocumentRepository
+from newsproc.store.raw import RawObjectStore
+
+if TYPE_CHECKING:  # runs in the process function, which passes its loaded pipeline in
+    from newsproc.pipeline.run import DocumentPipeline
 
 
 class ExtractRequest(BaseModel):
@@ -79,7 +82,7 @@ def handle_direct(
         )
         repository.save(result)
         return {"result": result.model_dump(mode="json")}
-    from newsproc.view import render_view
+    from newsproc.api.view import render_view  # displaCy: only the process function renders
 
     try:
         return {"html": render_view(repository.get(request.document_id))}

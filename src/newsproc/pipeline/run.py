@@ -1,6 +1,6 @@
-"""The processing path shared by the Lambda, the CLI, the API's sync mode and the benchmarks.
+"""The steps in order, shared by the Lambda, the CLI, the API's direct calls and the benchmarks.
 
-decode -> clean -> (batch) entities -> canonicalize -> ResultDocument. Nothing here does I/O.
+decode -> clean -> language -> (batched) extract -> canonicalize -> ResultDocument. Nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -12,22 +12,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from newsproc import __version__
-from newsproc.cleaning import CleanedText, HtmlExtractor, clean_html, clean_text
-from newsproc.decoding import MediaType, decode, media_type_for
-from newsproc.documents import DocumentInput, document_id_for
-from newsproc.entities import canonicalize, extract_mentions
 from newsproc.errors import DocumentError
-from newsproc.language import detect_language
+from newsproc.media import DocumentInput, MediaType, media_type_for
 from newsproc.models import (
     ErrorCode,
     ErrorInfo,
     Metadata,
     Pipeline,
-    RemovedSegment,
     ResultDocument,
     Source,
     Status,
 )
+from newsproc.pipeline.canonicalize import canonicalize
+from newsproc.pipeline.clean import CleanedText, HtmlExtractor, clean_html, clean_text
+from newsproc.pipeline.decode import decode
+from newsproc.pipeline.extract import extract_mentions
+from newsproc.pipeline.language import detect_language
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -142,4 +142,4 @@ def _ms_since(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 3)
 
 
-__all__ = ["DocumentInput", "DocumentPipeline", "RemovedSegment", "document_id_for"]
+__all__ = ["DocumentPipeline"]

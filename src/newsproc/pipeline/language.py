@@ -32,7 +32,7 @@ def _identifier() -> Any:
 
 
 def _clearly_english(sample: str) -> bool:
-    from newsproc.cleaning.stopwords import pick_stoplist
+    from newsproc.pipeline.clean.stopwords import pick_stoplist
 
     tokens = [t.lower() for t in _TOKEN.findall(sample)]
     if len(tokens) < ENGLISH_FAST_MIN_TOKENS:

@@ -1,37 +1,16 @@
-"""Bytes in, text out: media type from the key / content type, charset detection, Unicode repair."""
+"""Step 1, decode: bytes in, text out (charset detection, Unicode repair, the JSON envelope)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from enum import StrEnum
 
 import ftfy
 from charset_normalizer import from_bytes
 
 from newsproc.errors import DocumentError
+from newsproc.media import MediaType
 from newsproc.models import ErrorCode
-
-
-class MediaType(StrEnum):
-    TEXT = "text"
-    HTML = "html"
-    JSON = "json"
-
-
-SUFFIX_MEDIA_TYPES = {
-    ".txt": MediaType.TEXT,
-    ".text": MediaType.TEXT,
-    ".html": MediaType.HTML,
-    ".htm": MediaType.HTML,
-    ".json": MediaType.JSON,
-}
-CONTENT_TYPE_MEDIA_TYPES = {
-    "text/plain": MediaType.TEXT,
-    "text/html": MediaType.HTML,
-    "application/xhtml+xml": MediaType.HTML,
-    "application/json": MediaType.JSON,
-}
 
 
 @dataclass(frozen=True)
@@ -43,24 +22,6 @@ class DecodedInput:
     title: str | None = None
     url: str | None = None
     published: str | None = None
-
-
-def media_type_for(key: str | None, content_type: str | None = None) -> MediaType:
-    """The key's suffix decides; the content type is the fallback for keys without a known suffix."""
-    if key:
-        name = key.rsplit("/", 1)[-1].lower()
-        for suffix, media_type in SUFFIX_MEDIA_TYPES.items():
-            if name.endswith(suffix):
-                return media_type
-    if content_type:
-        base = content_type.split(";", 1)[0].strip().lower()
-        if base in CONTENT_TYPE_MEDIA_TYPES:
-            return CONTENT_TYPE_MEDIA_TYPES[base]
-    raise DocumentError(
-        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-        f"unsupported document type for key {key!r} (content type {content_type!r}); "
-        f"accepted suffixes: {', '.join(sorted(SUFFIX_MEDIA_TYPES))}",
-    )
 
 
 def bytes_to_text(data: bytes, *, repair: bool = True) -> str:

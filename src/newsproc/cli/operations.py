@@ -13,7 +13,8 @@ import argparse
 import os
 from typing import Any
 
-from newsproc.events import ObjectRef, s3_event_message
+from newsproc.ingest.events import ObjectRef, s3_event_message
+from newsproc.media import unquote_etag
 
 
 def redrive(sqs: Any, *, dlq_url: str, queue_url: str, max_messages: int | None = None) -> int:
@@ -71,7 +72,7 @@ def backfill(s3: Any, sqs: Any, *, bucket: str, prefix: str, queue_url: str, for
             ref = ObjectRef(
                 bucket=bucket,
                 key=obj["Key"],
-                etag=(obj.get("ETag") or "").strip('"') or None,
+                etag=unquote_etag(obj.get("ETag")),
                 size=obj.get("Size"),
                 force=force,
             )
@@ -83,9 +84,9 @@ def backfill(s3: Any, sqs: Any, *, bucket: str, prefix: str, queue_url: str, for
 
 
 def _clients() -> tuple[Any, Any]:
-    from newsproc import runtime
+    from newsproc import aws
 
-    return runtime.s3_client(), runtime.sqs_client()
+    return aws.s3_client(), aws.sqs_client()
 
 
 def _required(value: str | None, name: str) -> str:

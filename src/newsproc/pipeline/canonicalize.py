@@ -22,56 +22,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from newsproc.entities.extraction import _HONORIFIC_RE, NAME_LABELS, RawMention
 from newsproc.models import Entity, Mention
+from newsproc.names import NAME_LABELS, display_name, entity_key, initials, place_group, value_key
+from newsproc.pipeline.extract import RawMention
 
-_POSSESSIVE_RE = re.compile(r"(?:['’‘`´]s|(?<=s)['’‘`´])$", re.I)
-_LEADING_THE = re.compile(r"^the\s+", re.I)
-_STOP = {"of", "the", "and", "for", "in", "on", "de", "la", "del", "des", "du", "y", "et", "to", "at", "&"}
 _FUZZY_CUTOFF = 92.0
 LEAD_CHARS = 500  # the title line and lead paragraph
-
-
-def strip_honorific(name: str) -> str:
-    m = _HONORIFIC_RE.match(name)
-    if m and m.end() < len(name):
-        return name[m.end() :].strip()
-    return name
-
-
-def display_name(surface: str) -> str:
-    """Surface form shown as an entity name: no possessive, honorific or leading article."""
-    name = " ".join(surface.split())
-    name = _POSSESSIVE_RE.sub("", name).strip()
-    name = strip_honorific(name)
-    name = _LEADING_THE.sub("", name) if len(name) > 4 else name
-    return name.strip() or surface.strip()
-
-
-def entity_key(name: str) -> str:
-    """Stable index key: case, accents, punctuation, possessives, honorifics and a leading "the" folded.
-
-    ``entity_key("President Vladimir Putin's") == "vladimir putin"``,
-    ``entity_key("Kim Jong-un") == entity_key("KIM JONG UN") == "kim jong un"``,
-    ``entity_key("U.S.") == "us"``.
-    """
-    name = display_name(name)
-    folded = unicodedata.normalize("NFKD", name)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
-    folded = re.sub(r"[.'’‘`´]", "", folded)  # U.S. -> us, O'Brien -> obrien
-    folded = re.sub(r"[\W_]+", " ", folded)
-    return " ".join(folded.split())
-
-
-def value_key(text: str) -> str:
-    """Key of a DATE/MONEY/other value mention: case and spacing folded, digits and separators kept."""
-    return " ".join(text.casefold().split())
 
 
 @dataclass
@@ -95,7 +56,7 @@ class _Cluster:
 
     @property
     def group(self) -> str:
-        return _label_group(self.label)
+        return place_group(self.label)
 
     def add(self, mention: RawMention) -> None:
         self.mentions.append(mention)
@@ -141,16 +102,6 @@ def _merge_fuzzy(clusters: list[_Cluster]) -> list[_Cluster]:
     return [c for c in clusters if id(c) not in gone]
 
 
-def _initials(key: str, surface: str) -> set[str]:
-    words = key.split()
-    raw_words = re.findall(r"[^\W_]+", surface)
-    out = {"".join(w[0] for w in words), "".join(w[0] for w in words if w not in _STOP)}
-    # "Democratic People's Republic of Korea" -> DPRK, "Saudi Grains Organization" -> SAGO is not spelled
-    caps = "".join(w[0] for w in raw_words if w[0].isupper())
-    out.add(caps.casefold())
-    return {i for i in out if len(i) >= 2}
-
-
 def _is_acronym(cluster: _Cluster) -> bool:
     return len(cluster.tokens) == 1 and any(
         sum(ch.isupper() for ch in m.text) >= 2 and not any(ch.islower() for ch in m.text.replace("s", ""))
@@ -173,7 +124,7 @@ def _merge_acronyms(text: str, clusters: list[_Cluster]) -> list[_Cluster]:
     for a in acronyms:
         target = defined.get(a.key)
         if target is None:
-            candidates = [c for c in full if any(a.key == i for m in c.mentions[:1] for i in _initials(c.key, m.text))]
+            candidates = [c for c in full if any(a.key == i for m in c.mentions[:1] for i in initials(c.key, m.text))]
             target = candidates[0] if len(candidates) == 1 else None
         if target is not None and id(target) not in gone:
             target.absorb(a)
@@ -295,11 +246,6 @@ def _canonical_name(cluster: _Cluster) -> str:
         return (len(entity_key(name).split()), not is_caps, forms[name], len(name), -first_seen.get(name, 0))
 
     return max(forms, key=rank)
-
-
-def _label_group(label: str) -> str:
-    # GPE/LOC/FAC disagree often for the same place; treat them as one group for fuzzy merging.
-    return "PLACE" if label in {"GPE", "LOC", "FAC"} else label
 
 
 def _entity_id(label: str, key: str) -> str:

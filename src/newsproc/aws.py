@@ -1,4 +1,4 @@
-"""Wiring for the Lambda functions and the CLI: AWS clients (created once, retrying) and services.
+"""AWS clients, created once per container with retries, and the synchronous call of the process function.
 
 boto3 honours AWS_ENDPOINT_URL, so the same wiring works against AWS, moto or the local stack.
 """
@@ -12,10 +12,6 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-
-from newsproc.catalog import DocumentCatalog
-from newsproc.settings import Settings
-from newsproc.storage import DocumentRepository, RawObjectStore
 
 # Throttling and 5xx errors are retried with backoff by botocore itself, configured here once.
 RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=5, read_timeout=30)
@@ -58,7 +54,7 @@ def use_local_invoker(invoker: Invoker | None) -> None:
 
 
 def invoke_processor(function_name: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """Synchronous call of the process function with a direct payload (see newsproc.direct)."""
+    """Synchronous call of the process function with a direct payload (see newsproc.api.direct)."""
     if _local_invoker is not None:
         return _local_invoker(payload)
     response = lambda_client().invoke(
@@ -68,22 +64,3 @@ def invoke_processor(function_name: str, payload: dict[str, Any]) -> dict[str, A
     if response.get("FunctionError"):
         return {"error": {"code": "processing_error", "message": str(body.get("errorMessage", "failed"))}}
     return body
-
-
-def document_repository(settings: Settings) -> DocumentRepository:
-    return DocumentRepository(
-        dynamodb_resource(),
-        s3_client(),
-        table_name=settings.table_name,
-        results_bucket=settings.results_bucket,
-        entity_index_name=settings.entity_index_name,
-        inline_result_bytes=settings.inline_result_bytes,
-    )
-
-
-def document_catalog(settings: Settings) -> DocumentCatalog:
-    return DocumentCatalog(dynamodb_resource(), table_name=settings.table_name)
-
-
-def raw_store() -> RawObjectStore:
-    return RawObjectStore(s3_client())

@@ -22,7 +22,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from newsproc.entities.deferred_cli import import_spacy_without_cli
+from newsproc.lexicon import RULER_PHRASES
+from newsproc.names import HONORIFIC_RE, NAME_LABELS
+from newsproc.pipeline.extract.deferred_cli import import_spacy_without_cli
 
 if TYPE_CHECKING:  # spaCy is imported lazily so the API function never pays for it
     from spacy.language import Language
@@ -47,7 +49,6 @@ LABELS_KEPT = {
     "DATE",
     "MONEY",
 }
-NAME_LABELS = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 
 
 @dataclass(frozen=True)
@@ -58,58 +59,6 @@ class RawMention:
     label: str
 
 
-# Names the statistical model does not know or labels inconsistently. Matched case-insensitively by
-# spaCy's entity_ruler after the ner (overwriting overlapping model entities).
-RULER_PHRASES = {
-    # diseases / the pandemic: a named event for indexing purposes
-    "EVENT": [
-        "COVID-19",
-        "COVID 19",
-        "COVID19",
-        "Covid",
-        "coronavirus",
-        "SARS-CoV-2",
-        "monkeypox",
-        "mpox",
-        "Ebola",
-        "Zika",
-        "MERS",
-    ],
-    # consumer products, devices and apps that are products rather than companies
-    "PRODUCT": [
-        "iPhone",
-        "iPad",
-        "iPod",
-        "MacBook",
-        "Xbox",
-        "PlayStation",
-        "PS4",
-        "PS5",
-        "Nintendo Switch",
-        "WeChat",
-        "WhatsApp",
-        "TikTok",
-        "YouTube",
-        "Instagram",
-        "Weibo",
-        "Zoom",
-        "GitHub",
-        "Google Translate",
-        "Google Maps",
-        "Gmail",
-        "ChatGPT",
-        "Android",
-        "Windows 10",
-        "Windows 11",
-        "Telegram app",
-        "Boeing 737",
-        "Boeing 747",
-        "Boeing 777",
-        "Boeing 787",
-        "Airbus A320",
-        "Airbus A380",
-    ],
-}
 
 
 BARE_TOKENIZER = "newsproc.bare_tokenizer.v1"
@@ -182,48 +131,6 @@ def _last_break(text: str, start: int, end: int) -> int:
 # ------------------------------------------------------------------------------------------ casing
 
 _WORD = re.compile(r"[^\W\d_][\w'’.&-]*")
-_SMALL_WORDS = {
-    "a",
-    "an",
-    "and",
-    "as",
-    "at",
-    "but",
-    "by",
-    "for",
-    "from",
-    "in",
-    "into",
-    "of",
-    "on",
-    "or",
-    "over",
-    "the",
-    "to",
-    "up",
-    "with",
-    "after",
-    "amid",
-    "against",
-    "is",
-    "are",
-    "was",
-    "be",
-    "its",
-    "it",
-    "says",
-    "said",
-    "will",
-    "has",
-    "have",
-    "not",
-    "new",
-    "more",
-    "than",
-    "out",
-    "off",
-    "before",
-}
 
 
 def _is_caps_line(line: str) -> bool:
@@ -319,143 +226,6 @@ _OPEN = "\"'“”‘’«»„‚([{<*#•·|/\\-–—_~,;:"
 _CLOSE = "\"'“”‘’«»)]}>*•·|/\\-–—_~,;:!?."
 _POSSESSIVE = re.compile(r"(?:['’‘`´]s|s['’‘`´]|['’‘`´])$")
 _ABBREV_END = re.compile(r"(?:\b[A-Za-z]\.){2,}$|\b(?:Co|Corp|Inc|Ltd|Jr|Sr|St|Bros|Mt|Ft|Dr|No)\.$")
-HONORIFICS = (
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mx",
-    "dr",
-    "prof",
-    "professor",
-    "sir",
-    "dame",
-    "lord",
-    "lady",
-    "madam",
-    "president",
-    "vice president",
-    "vice-president",
-    "prime minister",
-    "premier",
-    "minister",
-    "senator",
-    "sen",
-    "rep",
-    "representative",
-    "gov",
-    "governor",
-    "general",
-    "gen",
-    "lt",
-    "lieutenant",
-    "col",
-    "colonel",
-    "maj",
-    "major",
-    "capt",
-    "captain",
-    "sgt",
-    "sergeant",
-    "cpl",
-    "adm",
-    "admiral",
-    "cmdr",
-    "commander",
-    "brig",
-    "brigadier",
-    "marshal",
-    "field marshal",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "emperor",
-    "empress",
-    "sheikh",
-    "sheik",
-    "shaikh",
-    "emir",
-    "sultan",
-    "pope",
-    "cardinal",
-    "bishop",
-    "archbishop",
-    "rev",
-    "reverend",
-    "father",
-    "imam",
-    "rabbi",
-    "chancellor",
-    "judge",
-    "justice",
-    "magistrate",
-    "chairman",
-    "chairwoman",
-    "chairperson",
-    "chief",
-    "ceo",
-    "mayor",
-    "deputy",
-    "secretary",
-    "ambassador",
-    "legislator",
-    "lawmaker",
-    "councillor",
-    "councilor",
-    "comrade",
-    "hon",
-    "honourable",
-    "honorable",
-    "engr",
-    "eng",
-    "barrister",
-    "chief minister",
-    "speaker",
-    "inspector",
-    "superintendent",
-    "officer",
-    "coach",
-    "president-elect",
-    "former",
-    "late",
-    "then",
-    "then-president",
-    "mp",
-    "si",
-    "his majesty",
-    "her majesty",
-    "majesty",
-    "his highness",
-    "her highness",
-    "highness",
-    "his excellency",
-    "her excellency",
-    "excellency",
-    "amir",
-    "counselor",
-    "counsellor",
-    "midfielder",
-    "striker",
-    "defender",
-    "goalkeeper",
-    "opposition leader",
-    "leader",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "director",
-    "sheikha",
-    "crown prince",
-    "supt",
-    "insp",
-    "cpt",
-    "pres",
-)
-_HONORIFIC_RE = re.compile(
-    r"(?:(?:" + "|".join(sorted((re.escape(h) for h in HONORIFICS), key=len, reverse=True)) + r")(?:\.|\b)[^\S\n]*)+",
-    re.I,
-)
 
 
 def _prev_char(text: str, i: int) -> str:
@@ -525,7 +295,7 @@ def boundaries(text: str, start: int, end: int, label: str) -> list[tuple[int, i
     start, end = _strip(text, start, end)
     start, end = _balance_brackets(text, start, end)
     if label == "PERSON":
-        m = _HONORIFIC_RE.match(text, start, end)
+        m = HONORIFIC_RE.match(text, start, end)
         if m and m.end() >= end - 1:
             return []  # "Majesty", "His Highness": a title alone is no person
         if m:
@@ -674,35 +444,6 @@ def _overlaps(sorted_spans: list[tuple[int, int]], s: int, e: int) -> bool:
 # ------------------------------------------------------------------------------------------ harmonize
 
 _CAP_WORD = re.compile(r"\b[A-Z][\w’'-]*[\w]")
-_STOP_NAMES = {
-    "The",
-    "A",
-    "An",
-    "In",
-    "On",
-    "At",
-    "He",
-    "She",
-    "It",
-    "They",
-    "We",
-    "I",
-    "But",
-    "And",
-    "Mr",
-    "Mrs",
-    "Ms",
-    "Dr",
-    "This",
-    "That",
-    "His",
-    "Her",
-    "As",
-    "If",
-    "For",
-    "Of",
-    "To",
-}
 
 
 def _key(s: str) -> str:
@@ -805,7 +546,7 @@ def _propagate(text: str, spans: list[tuple[int, int, str]], form_label: dict[st
         prev_word = re.search(r"([A-Z][\w’'-]*)[^\S\n]$", before)
         if (
             prev_word
-            and not _HONORIFIC_RE.fullmatch(prev_word.group(1))
+            and not HONORIFIC_RE.fullmatch(prev_word.group(1))
             and not re.search(r"(?:^|[.!?]\s+)\S+\s$", before)
         ):
             continue  # "Carl Walker" / "Walker Street": part of another name

@@ -23,14 +23,14 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from newsproc.cleaning import patterns as pt
-from newsproc.cleaning.metadata import find_date, is_date_line
-from newsproc.cleaning.normalize import normalize_line, split_lines
-from newsproc.cleaning.stopwords import pick_stoplist
 from newsproc.models import HtmlExtractor, RemovedSegment
+from newsproc.pipeline.clean import patterns as pt
+from newsproc.pipeline.clean.metadata import find_date, is_date_line
+from newsproc.pipeline.clean.normalize import normalize_line, split_lines
+from newsproc.pipeline.clean.stopwords import pick_stoplist
 
 if TYPE_CHECKING:  # the markup pass (lxml) is imported by clean_html: text documents never load it
-    from newsproc.cleaning.dom import DomLine, DomPage
+    from newsproc.pipeline.clean.dom import DomLine, DomPage
 
 
 @dataclass
@@ -80,7 +80,7 @@ def clean_html(html: str | bytes, extractor: HtmlExtractor = "markup") -> Cleane
 
     ``extractor="trafilatura"`` runs trafilatura first instead (slower, slightly more accurate).
     """
-    from newsproc.cleaning.dom import parse_page
+    from newsproc.pipeline.clean.dom import parse_page
 
     if extractor == "trafilatura":
         return clean_html_trafilatura(_as_text(html))

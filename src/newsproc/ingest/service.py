@@ -1,33 +1,24 @@
-"""Use cases that join the pipeline to storage: ingest S3 events, submit and read documents."""
+"""The process function's use case: S3 events in, one stored result per object version (docs/reliability.md)."""
 
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
-from newsproc.catalog import DocumentCatalog
-from newsproc.documents import DocumentInput, document_id_for
-from newsproc.errors import DocumentNotFoundError
-from newsproc.events import MalformedEventError, ObjectRef, object_refs_from_message, s3_event_message
+from newsproc.ingest.events import MalformedEventError, ObjectRef, object_refs_from_message
+from newsproc.media import DocumentInput, document_id_for
 from newsproc.models import ErrorCode, ResultDocument, Source
-from newsproc.settings import Settings
-from newsproc.storage import (
-    DocumentRepository,
-    RawObjectStore,
-    StoredMeta,
-    WriteOrder,
-    modified_token,
-    normalize_sequencer,
-)
+from newsproc.store.documents import DocumentRepository
+from newsproc.store.ordering import StoredMeta, WriteOrder, modified_token, normalize_sequencer
+from newsproc.store.raw import RawObjectStore
 
-if TYPE_CHECKING:  # the API function must not import the pipeline (its entity code is in the NlpLayer)
-    from newsproc.pipeline import DocumentPipeline
+if TYPE_CHECKING:
+    from newsproc.pipeline.run import DocumentPipeline
 
 logger = Logger(child=True)
 
@@ -273,14 +264,13 @@ class IngestService:
                 # The key has no object any more: the result follows (its removal event may be lost).
                 self._remove(item, outcome, WriteOrder(self.pipeline_version, source_modified=_now()))
             return self._skip(outcome, document_id, "gone")
-        head_version = head.get("VersionId")
-        head_etag = (head.get("ETag") or "").strip('"') or None
+        head_version, head_etag = head.version_id, head.etag
         # The event's sequencer belongs to the version it names; HEAD of the current object may be newer.
         same_object = (version_id and head_version == version_id) or (not version_id and etag and etag == head_etag)
         order = WriteOrder(
             self.pipeline_version,
             sequencer=sequencer if same_object else None,
-            source_modified=modified_token(head.get("LastModified")),
+            source_modified=modified_token(head.last_modified),
             version_id=head_version,
             etag=head_etag,
         )
@@ -294,8 +284,8 @@ class IngestService:
             key=ref.key,
             version_id=head_version or version_id,
             etag=head_etag or etag,
-            content_type=head.get("ContentType"),
-            size=int(head.get("ContentLength", 0)),
+            content_type=head.content_type,
+            size=head.size,
         )
         if source.size > self.max_input_bytes:
             message = f"the object has {source.size} bytes; the limit is {self.max_input_bytes}"
@@ -356,102 +346,3 @@ def _later(item: _Work, kept: _Work) -> bool:
 
 def _now() -> str:
     return modified_token(datetime.now(UTC)) or ""
-
-
-SubmitKind = Literal["text", "html", "json"]
-SUBMIT_SUFFIXES: dict[str, str] = {"text": ".txt", "html": ".html", "json": ".json"}
-SUBMIT_CONTENT_TYPES = {
-    ".txt": "text/plain; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".json": "application/json",
-}
-PRESIGNED_URL_SECONDS = 900
-
-
-@dataclass(frozen=True)
-class Submission:
-    document_id: str
-    bucket: str
-    key: str
-
-
-class DocumentService:
-    """What the HTTP API does: submit into the raw bucket, read, list, delete, reprocess, query entities.
-
-    Keys the service writes are built from a random id and a fixed suffix only: user input never
-    becomes part of an S3 key or a path.
-    """
-
-    def __init__(
-        self,
-        raw_store: RawObjectStore,
-        repository: DocumentRepository,
-        catalog: DocumentCatalog,
-        sqs_client: Any,
-        *,
-        settings: Settings,
-    ) -> None:
-        self.raw_store = raw_store
-        self.repository = repository
-        self.catalog = catalog
-        self.sqs = sqs_client
-        self.settings = settings
-
-    def _new_key(self, suffix: str) -> str:
-        return f"{self.settings.upload_prefix}{uuid.uuid4().hex}{suffix}"
-
-    def submit(self, data: bytes, kind: SubmitKind) -> Submission:
-        """Write the body to the raw bucket; the bucket notification runs it through the pipeline."""
-        suffix = SUBMIT_SUFFIXES[kind]
-        key = self._new_key(suffix)
-        bucket = self.settings.raw_bucket
-        self.raw_store.put(bucket, key, data, SUBMIT_CONTENT_TYPES[suffix])
-        return Submission(document_id=document_id_for(bucket, key), bucket=bucket, key=key)
-
-    def presigned_upload(self, filename: str) -> dict[str, object] | None:
-        """A presigned PUT for a large file; only the filename's suffix is kept."""
-        suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-        if suffix not in SUBMIT_CONTENT_TYPES:
-            return None
-        key, bucket = self._new_key(suffix), self.settings.raw_bucket
-        content_type = SUBMIT_CONTENT_TYPES[suffix]
-        url = self.raw_store.presigned_put(bucket, key, content_type, PRESIGNED_URL_SECONDS)
-        return {
-            "document_id": document_id_for(bucket, key),
-            "bucket": bucket,
-            "key": key,
-            "url": url,
-            "headers": {"Content-Type": content_type},
-            "expires_in": PRESIGNED_URL_SECONDS,
-        }
-
-    def get(self, document_id: str) -> ResultDocument:
-        return self.repository.get(document_id)
-
-    def list_documents(self, *, limit: int, next_token: str | None) -> tuple[list[dict[str, Any]], str | None]:
-        return self.catalog.list(limit=limit, next_token=next_token)
-
-    def delete(self, document_id: str) -> None:
-        """Remove the raw object, the result and its entity items (404 when unknown)."""
-        result = self.repository.get(document_id)
-        if result.source.bucket and result.source.key:
-            self.raw_store.delete(result.source.bucket, result.source.key)
-        self.repository.delete(document_id)
-
-    def reprocess(self, document_id: str) -> Submission:
-        """Queue the stored object again, as if S3 had re-sent its event (forced past idempotency)."""
-        result = self.repository.get(document_id)
-        bucket, key = result.source.bucket, result.source.key
-        if not bucket or not key or not self.settings.queue_url:
-            raise DocumentNotFoundError(document_id)
-        message = s3_event_message(ObjectRef(bucket=bucket, key=key, force=True))
-        self.sqs.send_message(QueueUrl=self.settings.queue_url, MessageBody=message)
-        return Submission(document_id=document_id, bucket=bucket, key=key)
-
-    def documents_mentioning(
-        self, label: str, name: str, *, limit: int, next_token: str | None
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        from newsproc.entities import entity_key
-
-        return self.repository.documents_mentioning(label.upper(), entity_key(name), limit=limit, next_token=next_token)

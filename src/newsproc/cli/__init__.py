@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from newsproc.decoding import MediaType
+from newsproc.media import MediaType
 from newsproc.models import Source
 
-FORMATS = {"auto": None, "text": MediaType.TEXT, "html": MediaType.HTML, "json": MediaType.JSON}
+FORMATS: dict[str, MediaType | None] = {"auto": None} | {media_type.value: media_type for media_type in MediaType}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--api-port", type=int, default=3000, help="HTTP API port")
     local.add_argument("--config", type=Path, default=Path(".newsproc-local.json"),
                        help="where to write the endpoints and resource names")  # fmt: skip
-    from newsproc.operations import register
+    from newsproc.cli.operations import register
 
     register(commands)
     for name in ("redrive", "backfill"):
@@ -73,8 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _process(args: argparse.Namespace) -> int:
-    from newsproc.entities import load_nlp
-    from newsproc.pipeline import DocumentInput, DocumentPipeline, document_id_for
+    from newsproc.media import DocumentInput, document_id_for
+    from newsproc.pipeline.extract import load_nlp
+    from newsproc.pipeline.run import DocumentPipeline
 
     missing = [str(p) for p in args.files if str(p) != "-" and not p.is_file()]
     if missing:
@@ -104,14 +105,17 @@ def _process(args: argparse.Namespace) -> int:
 def _local(args: argparse.Namespace) -> int:
     import signal
 
+    from newsproc.local.harness import PortInUseError
     from newsproc.local.stack import LocalStack
 
     stack = LocalStack(host=args.host, port=args.port, api_port=args.api_port, config_path=args.config)
     signal.signal(signal.SIGTERM, lambda *_: stack._stop.set())
-    stack.start()
+    try:
+        stack.start()
+    except PortInUseError as exc:
+        print(f"newsproc local: {exc}; choose another with --port / --api-port", file=sys.stderr)
+        stack.stop()
+        return 1
     stack.serve_forever()
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,109 @@
+"""The API function's use cases: submit into the raw bucket, read, list, delete, reprocess, query entities.
+
+CoreLayer only (tests/integration/test_api_layer_boundary.py): entity names are keyed with
+`newsproc.names`, never with the pipeline's modules.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from newsproc.errors import DocumentNotFoundError
+from newsproc.ingest.events import ObjectRef, s3_event_message
+from newsproc.media import CANONICAL_SUFFIX, SUFFIXES, MediaType, document_id_for, suffix_of
+from newsproc.models import ResultDocument
+from newsproc.names import entity_key
+from newsproc.settings import Settings
+from newsproc.store.catalog import DocumentCatalog
+from newsproc.store.documents import DocumentRepository
+from newsproc.store.raw import RawObjectStore
+
+PRESIGNED_URL_SECONDS = 900
+
+
+@dataclass(frozen=True)
+class Submission:
+    document_id: str
+    bucket: str
+    key: str
+
+
+class DocumentService:
+    """What the HTTP API does: submit into the raw bucket, read, list, delete, reprocess, query entities.
+
+    Keys the service writes are built from a random id and a fixed suffix only: user input never
+    becomes part of an S3 key or a path.
+    """
+
+    def __init__(
+        self,
+        raw_store: RawObjectStore,
+        repository: DocumentRepository,
+        catalog: DocumentCatalog,
+        sqs_client: Any,
+        *,
+        settings: Settings,
+    ) -> None:
+        self.raw_store = raw_store
+        self.repository = repository
+        self.catalog = catalog
+        self.sqs = sqs_client
+        self.settings = settings
+
+    def _new_key(self, suffix: str) -> str:
+        return f"{self.settings.upload_prefix}{uuid.uuid4().hex}{suffix}"
+
+    def submit(self, data: bytes, media_type: MediaType) -> Submission:
+        """Write the body to the raw bucket; the bucket notification runs it through the pipeline."""
+        suffix = CANONICAL_SUFFIX[media_type]
+        key = self._new_key(suffix)
+        bucket = self.settings.raw_bucket
+        self.raw_store.put(bucket, key, data, SUFFIXES[suffix][1])
+        return Submission(document_id=document_id_for(bucket, key), bucket=bucket, key=key)
+
+    def presigned_upload(self, filename: str) -> dict[str, object] | None:
+        """A presigned PUT for a large file; only the filename's suffix is kept."""
+        suffix = suffix_of(filename)
+        if suffix is None:
+            return None
+        key, bucket = self._new_key(suffix), self.settings.raw_bucket
+        content_type = SUFFIXES[suffix][1]
+        url = self.raw_store.presigned_put(bucket, key, content_type, PRESIGNED_URL_SECONDS)
+        return {
+            "document_id": document_id_for(bucket, key),
+            "bucket": bucket,
+            "key": key,
+            "url": url,
+            "headers": {"Content-Type": content_type},
+            "expires_in": PRESIGNED_URL_SECONDS,
+        }
+
+    def get(self, document_id: str) -> ResultDocument:
+        return self.repository.get(document_id)
+
+    def list_documents(self, *, limit: int, next_token: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        return self.catalog.list(limit=limit, next_token=next_token)
+
+    def delete(self, document_id: str) -> None:
+        """Remove the raw object, the result and its entity items (404 when unknown)."""
+        result = self.repository.get(document_id)
+        if result.source.bucket and result.source.key:
+            self.raw_store.delete(result.source.bucket, result.source.key)
+        self.repository.delete(document_id)
+
+    def reprocess(self, document_id: str) -> Submission:
+        """Queue the stored object again, as if S3 had re-sent its event (forced past idempotency)."""
+        result = self.repository.get(document_id)
+        bucket, key = result.source.bucket, result.source.key
+        if not bucket or not key or not self.settings.queue_url:
+            raise DocumentNotFoundError(document_id)
+        message = s3_event_message(ObjectRef(bucket=bucket, key=key, force=True))
+        self.sqs.send_message(QueueUrl=self.settings.queue_url, MessageBody=message)
+        return Submission(document_id=document_id, bucket=bucket, key=key)
+
+    def documents_mentioning(
+        self, label: str, name: str, *, limit: int, next_token: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        return self.repository.documents_mentioning(label.upper(), entity_key(name), limit=limit, next_token=next_token)

@@ -1,0 +1,5 @@
+import sys
+
+from newsproc.cli import main
+
+sys.exit(main())

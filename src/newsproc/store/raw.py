@@ -1,0 +1,84 @@
+"""The raw bucket: what users dropped (S3, versioned)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from newsproc.media import unquote_etag
+
+
+@dataclass(frozen=True)
+class ObjectHead:
+    """What a HEAD says about one object version."""
+
+    version_id: str | None
+    etag: str | None
+    size: int
+    content_type: str | None = None
+    last_modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    data: bytes
+    content_type: str | None
+    version_id: str | None
+    etag: str | None
+    size: int
+
+
+class RawObjectStore:
+    """Reads dropped objects; a HEAD first, so oversized objects are refused before the body is read."""
+
+    def __init__(self, s3_client: Any) -> None:
+        self._s3 = s3_client
+
+    def head(self, bucket: str, key: str, version_id: str | None = None) -> ObjectHead | None:
+        kwargs = {"Bucket": bucket, "Key": key} | ({"VersionId": version_id} if version_id else {})
+        try:
+            response = self._s3.head_object(**kwargs)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}:
+                return None
+            raise
+        return ObjectHead(
+            version_id=response.get("VersionId"),
+            etag=unquote_etag(response.get("ETag")),
+            size=int(response.get("ContentLength", 0)),
+            content_type=response.get("ContentType"),
+            last_modified=response.get("LastModified"),
+        )
+
+    def get(self, bucket: str, key: str, version_id: str | None = None) -> StoredObject | None:
+        kwargs = {"Bucket": bucket, "Key": key} | ({"VersionId": version_id} if version_id else {})
+        try:
+            response = self._s3.get_object(**kwargs)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in {"NoSuchKey", "404", "NoSuchVersion"}:
+                return None
+            raise
+        data = response["Body"].read()
+        return StoredObject(
+            data=data,
+            content_type=response.get("ContentType"),
+            version_id=response.get("VersionId"),
+            etag=unquote_etag(response.get("ETag")),
+            size=len(data),
+        )
+
+    def put(self, bucket: str, key: str, data: bytes, content_type: str) -> None:
+        self._s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+
+    def delete(self, bucket: str, key: str) -> None:
+        self._s3.delete_object(Bucket=bucket, Key=key)
+
+    def presigned_put(self, bucket: str, key: str, content_type: str, expires_in: int) -> str:
+        return self._s3.generate_presigned_url(
+            "put_object",
+            Params={"Bucket": bucket, "Key": key, "ContentType": content_type},
+            ExpiresIn=expires_in,
+        )
