@@ -43,7 +43,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     yield config
     process.send_signal(signal.SIGINT)  # Ctrl-C
     try:
-        returncode = process.wait(timeout=30)
+        returncode = process.wait(timeout=120)  # generous: the stack itself stops within ~10 s
     except subprocess.TimeoutExpired:
         process.kill()
         pytest.fail("local stack did not stop on Ctrl-C")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsproc import aws
+from newsproc.local import moto_s3_events
 from newsproc.local.resources import LocalResources, create_resources
 from newsproc.local.template import Template
 
@@ -48,6 +49,8 @@ class MotoStack:
 
 def _create(template: Template, endpoint_url: str | None) -> MotoStack:
     import boto3
+
+    moto_s3_events.install()
 
     s3, sqs = boto3.client("s3", endpoint_url=endpoint_url), boto3.client("sqs", endpoint_url=endpoint_url)
     dynamodb = boto3.resource("dynamodb", endpoint_url=endpoint_url)
