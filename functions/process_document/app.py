@@ -43,6 +43,7 @@ def build_service() -> IngestService:
         store.raw_store(),
         store.document_repository(settings),
         max_input_bytes=settings.max_input_bytes,
+        raw_bucket=settings.raw_bucket,
     )
 
 

@@ -29,6 +29,10 @@ class ErrorCode(StrEnum):
     EMPTY_AFTER_CLEANING = "empty_after_cleaning"
     TOO_LARGE = "too_large"
     OBJECT_NOT_FOUND = "object_not_found"
+    # The event names a bucket other than the raw bucket: never read.
+    FOREIGN_BUCKET = "foreign_bucket"
+    # DynamoDB refused the result's items for good (a limit no retry can change).
+    NOT_STORABLE = "not_storable"
 
 
 class _Model(BaseModel):

@@ -13,7 +13,7 @@ from aws_lambda_powertools import Logger
 from newsproc.ingest.events import MalformedEventError, ObjectRef, object_refs_from_message
 from newsproc.media import DocumentInput, document_id_for
 from newsproc.models import ErrorCode, ResultDocument, Source
-from newsproc.store.documents import DocumentRepository
+from newsproc.store.documents import DocumentRepository, error_message, is_permanent_storage_error
 from newsproc.store.ordering import StoredMeta, WriteOrder, modified_token, normalize_sequencer
 from newsproc.store.raw import RawObjectStore
 
@@ -80,6 +80,7 @@ class IngestService:
         repository: DocumentRepository,
         *,
         max_input_bytes: int,
+        raw_bucket: str | None = None,
         reserve_ms: int = 15_000,
         group_size: int = 10,
         group_bytes: int = 1_000_000,
@@ -88,6 +89,7 @@ class IngestService:
         self.raw_store = raw_store
         self.repository = repository
         self.max_input_bytes = max_input_bytes
+        self.raw_bucket = raw_bucket  # None: any bucket (the CLI and tests)
         self.reserve_ms = reserve_ms
         self.group_size = group_size
         self.group_bytes = group_bytes
@@ -206,7 +208,16 @@ class IngestService:
                         continue
             assert result is not None
             try:
-                stored = self.repository.save(result, planned.order)
+                try:
+                    stored = self.repository.save(result, planned.order)
+                except Exception as exc:
+                    if not is_permanent_storage_error(exc):
+                        raise
+                    # A limit no retry changes: the reason is stored instead of looping to the DLQ.
+                    logger.warning("result not storable", extra={"document_id": result.document_id})
+                    message = f"the result could not be stored: {error_message(exc)}"
+                    result = self.pipeline.failed(result.document_id, result.source, ErrorCode.NOT_STORABLE, message)
+                    stored = self.repository.save(result, planned.order)
             except Exception as exc:
                 logger.exception("storing failed", extra={"message_id": planned.message_id})
                 outcome.error = exc
@@ -232,13 +243,26 @@ class IngestService:
     # ------------------------------------------------------------------------------ per record
 
     def _plan(self, item: _Work, outcome: MessageOutcome) -> _Planned | None:
-        stored = self.repository.get_meta(item.document_id)
         ref = item.ref
+        if self.raw_bucket is not None and ref.bucket != self.raw_bucket:
+            return self._plan_foreign(item, outcome)
+        stored = self.repository.get_meta(item.document_id)
         if ref.removed:
             return self._plan_removal(item, stored, outcome)
         return self._plan_create(
             item, stored, outcome, version_id=ref.version_id, etag=ref.etag, sequencer=ref.sequencer, force=ref.force
         )
+
+    def _plan_foreign(self, item: _Work, outcome: MessageOutcome) -> _Planned | None:
+        """A forged or misrouted event: the other bucket is never read; a create gets a stored refusal."""
+        ref = item.ref
+        logger.warning("event for another bucket", extra={"document_id": item.document_id})
+        if ref.removed:
+            return self._skip(outcome, item.document_id, "foreign bucket")
+        message = f"the event names bucket {ref.bucket!r}; this function reads only {self.raw_bucket!r}"
+        source = Source(bucket=ref.bucket, key=ref.key, version_id=ref.version_id, etag=ref.etag)
+        failed = self.pipeline.failed(item.document_id, source, ErrorCode.FOREIGN_BUCKET, message)
+        return _Planned(item.message_id, item.document_id, WriteOrder(self.pipeline_version), result=failed)
 
     def _plan_create(
         self,
@@ -273,6 +297,7 @@ class IngestService:
             source_modified=modified_token(head.last_modified),
             version_id=head_version,
             etag=head_etag,
+            force=force,
         )
         if stored is not None and not force:
             if stored.holds(head_version, head_etag) and self._same_pipeline(stored):
@@ -311,7 +336,9 @@ class IngestService:
         order = WriteOrder(
             self.pipeline_version,
             sequencer=normalize_sequencer(ref.sequencer),
-            source_modified=modified_token(ref.event_time) or _now(),
+            # An event time from a message is trusted up to the clock: a forged future time would make a
+            # tombstone that refuses every later create.
+            source_modified=min(modified_token(ref.event_time) or _now(), _now()),
         )
         if stored is not None and stored.newer_than(order):
             return self._skip(outcome, document_id, "superseded")

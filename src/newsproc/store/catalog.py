@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
 
 from newsproc.store.pagination import decode_token, encode_token
+
+_DOCUMENT_PK = re.compile(r"DOC#[0-9a-f]{1,64}")
 
 
 class DocumentCatalog:
@@ -18,12 +21,13 @@ class DocumentCatalog:
     def list(self, *, limit: int, next_token: str | None) -> tuple[list[dict[str, Any]], str | None]:
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
-            "FilterExpression": Attr("SK").eq("DOC"),
+            # Tombstones (removed objects) are document items without a result: not listed.
+            "FilterExpression": Attr("SK").eq("DOC") & Attr("deleted").not_exists(),
             "ProjectionExpression": "document_id, #s, source_key, updated_at, error_code, entity_count",
             "ExpressionAttributeNames": {"#s": "status"},
         }
         if next_token:
-            kwargs["ExclusiveStartKey"] = decode_token(next_token, allowed={"PK", "SK"})
+            kwargs["ExclusiveStartKey"] = decode_token(next_token, fields={"PK", "SK"}, valid=_is_document_key)
         # A Scan page is filtered after reading, so keep reading until `limit` documents are found.
         while len(items) < limit:
             kwargs["Limit"] = max(limit * 4, 25)
@@ -37,6 +41,10 @@ class DocumentCatalog:
         kept = items[:limit]
         last_kept = {"PK": f"DOC#{kept[-1]['document_id']}", "SK": "DOC"}
         return [_summary(i) for i in kept], encode_token(last_kept)
+
+
+def _is_document_key(key: dict[str, str]) -> bool:
+    return key["SK"] == "DOC" and _DOCUMENT_PK.fullmatch(key["PK"]) is not None
 
 
 def _summary(item: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,27 @@ from newsproc.models import ResultDocument
 from newsproc.store.ordering import StoredMeta, WriteOrder, newer_condition, order_attributes
 from newsproc.store.pagination import decode_token, encode_token
 
+# Item attributes copied from a document are bounded: DynamoDB refuses items over 400 KB and key
+# attributes over 1 KB (sort key) for good, and a title or name of any length can come in.
+ITEM_TEXT_CHARS = 300
+INDEX_KEY_BYTES = 512  # entity keys longer than this are not indexed (they stay in the result)
+PUBLISHED_CHARS = 40
+
+
+def is_permanent_storage_error(exc: Exception) -> bool:
+    """DynamoDB's answer for a request no retry can change (an item or key over its limits)."""
+    return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") == "ValidationException"
+
+
+def error_message(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Message", "refused"))[:300]
+    return type(exc).__name__
+
+
+def _bounded(text: str | None, limit: int = ITEM_TEXT_CHARS) -> str:
+    return (text or "")[:limit]
+
 
 def doc_pk(document_id: str) -> str:
     return f"DOC#{document_id}"
@@ -63,8 +84,7 @@ class DocumentRepository:
         """The ordering attributes of the stored item, read strongly consistent (one small GetItem)."""
         item = self._table.get_item(
             Key={"PK": doc_pk(document_id), "SK": "DOC"},
-            ProjectionExpression="#d, sequencer, source_modified, source_version_id, source_etag, "
-            "pipeline_version",
+            ProjectionExpression="#d, sequencer, source_modified, source_version_id, source_etag, pipeline_version",
             ExpressionAttributeNames={"#d": "deleted"},
             ConsistentRead=True,
         ).get("Item")
@@ -152,7 +172,7 @@ class DocumentRepository:
 
     def _replace_entity_items(self, result: ResultDocument) -> None:
         pk = doc_pk(result.document_id)
-        published = result.metadata.published or "-"
+        published = _bounded(result.metadata.published, PUBLISHED_CHARS) or "-"
         wanted = {
             f"ENT#{e.label}#{e.key}": {
                 "PK": pk,
@@ -160,14 +180,14 @@ class DocumentRepository:
                 "GSI1PK": entity_pk(e.label, e.key),
                 "GSI1SK": f"{published}#{result.document_id}",
                 "document_id": result.document_id,
-                "name": e.name,
+                "name": _bounded(e.name),
                 "label": e.label,
                 "count": e.count,
                 "salience": str(e.salience),
-                "title": result.metadata.title or "",
+                "title": _bounded(result.metadata.title),
             }
             for e in result.entities
-            if e.key
+            if e.key and len(f"ENT#{e.label}#{e.key}".encode()) <= INDEX_KEY_BYTES
         }
         stale = [sk for sk in self._entity_sort_keys(pk) if sk not in wanted]
         # batch_writer resends UnprocessedItems until every write is accepted.
@@ -263,7 +283,13 @@ class DocumentRepository:
             "Limit": limit,
         }
         if next_token:
-            kwargs["ExclusiveStartKey"] = decode_token(next_token, allowed={"PK", "SK", "GSI1PK", "GSI1SK"})
+            wanted = entity_pk(label, key)
+            kwargs["ExclusiveStartKey"] = decode_token(
+                next_token,
+                fields={"PK", "SK", "GSI1PK", "GSI1SK"},
+                # the page of this entity's query: its own index key, an entity item of a document
+                valid=lambda k: k["GSI1PK"] == wanted == k["SK"] and k["PK"].startswith("DOC#"),
+            )
         page = self._table.query(**kwargs)
         items = [
             {
@@ -278,5 +304,3 @@ class DocumentRepository:
         ]
         last = page.get("LastEvaluatedKey")
         return items, encode_token(last) if last else None
-
-

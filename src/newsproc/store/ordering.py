@@ -44,6 +44,8 @@ class WriteOrder:
     `sequencer` (from the S3 event) orders events of one key exactly. Without one (backfill
     messages, moto, an event whose version is no longer current) `source_modified` is used:
     the Last-Modified of the version read, or the event time of a removal, at second precision.
+    `force` (an operator's reprocess or `backfill --force`, which read the object's current
+    version) lands over whatever is stored, so a key can always be brought back.
     """
 
     pipeline_version: str
@@ -51,6 +53,7 @@ class WriteOrder:
     source_modified: str | None = None
     version_id: str | None = None
     etag: str | None = None
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class StoredMeta:
 
     def newer_than(self, order: WriteOrder) -> bool:
         """What is stored comes after `order` (so `order` must not overwrite it)."""
+        if order.force:
+            return False
         if order.sequencer and self.sequencer:
             return self.sequencer > order.sequencer
         if order.source_modified and self.source_modified:
@@ -101,6 +106,8 @@ def newer_condition(order: WriteOrder) -> ConditionBase:
     for another pipeline version, e.g. a backfill after an upgrade). Otherwise Last-Modified decides,
     ties allowed: a write without a sequencer has read the object's current version.
     """
+    if order.force:
+        return Attr("PK").not_exists() | Attr("PK").exists()
     if order.source_modified:
         by_time = Attr("source_modified").not_exists() | Attr("source_modified").lte(order.source_modified)
     else:
