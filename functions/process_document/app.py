@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsproc import aws, store
+from newsproc.ingest.requeue import requeue
 from newsproc.ingest.service import IngestService, MessageOutcome
 from newsproc.models import Status
 from newsproc.pipeline.extract import load_nlp
@@ -62,8 +63,15 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         [(r["messageId"], r["body"]) for r in records], remaining_ms=context.get_remaining_time_in_millis
     )
     _record_metrics(outcomes.values())
+    deferred = [r for r in records if outcomes[r["messageId"]].deferred]
+    if deferred:
+        # Fresh copies on the queue now, instead of waiting out the visibility timeout (newsproc.ingest.requeue).
+        requeued = requeue(aws.sqs_client(), deferred)
+        for message_id in requeued:
+            outcomes[message_id].error = None
+        metrics.add_metric(name="RecordsRequeued", unit=MetricUnit.Count, value=len(requeued))
     if records and all(outcomes[r["messageId"]].deferred for r in records):
-        # Nothing started (too little time left): hand every record back, without a function error.
+        # Nothing started and no copy sent: hand every record back, without a function error.
         return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in records]}
 
     def record_handler(record: SQSRecord) -> None:

@@ -51,6 +51,15 @@ def base_content_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
+def charset_of(content_type: str | None) -> str | None:
+    """`text/plain; charset="UTF-16"` -> `UTF-16` (None when the content type declares none)."""
+    for parameter in (content_type or "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"'):
+            return value.strip().strip('"')
+    return None
+
+
 def media_type_for(key: str | None, content_type: str | None = None) -> MediaType:
     """The key's suffix decides; the content type is the fallback for keys without a known suffix."""
     suffix = suffix_of(key) if key else None

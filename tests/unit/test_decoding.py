@@ -80,3 +80,27 @@ def test_decode_json_invalid(body: bytes) -> None:
     with pytest.raises(DocumentError) as error:
         decode(body, MediaType.JSON)
     assert error.value.code is ErrorCode.INVALID_JSON
+
+
+ARTICLE = "Café owners in Zürich met Carlos Moedas on Monday.\nThey talked about the bridge."
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_text(encoding: str) -> None:
+    assert bytes_to_text(ARTICLE.encode(encoding)) == ARTICLE
+
+
+@pytest.mark.parametrize(
+    ("content_type", "encoding"),
+    [("text/plain; charset=iso-8859-1", "latin-1"), ('text/plain; charset="cp1252"', "cp1252"),
+     ("text/plain;charset=UTF-16", "utf-16")],
+)  # fmt: skip
+def test_the_declared_charset_is_honoured(content_type: str, encoding: str) -> None:
+    from newsproc.media import charset_of
+
+    assert bytes_to_text(ARTICLE.encode(encoding), charset=charset_of(content_type)) == ARTICLE
+
+
+def test_a_wrong_or_unknown_declared_charset_falls_back_to_detection() -> None:
+    assert bytes_to_text(ARTICLE.encode("utf-16-le"), charset="utf-8") == ARTICLE
+    assert bytes_to_text(ARTICLE.encode(), charset="no-such-charset") == ARTICLE

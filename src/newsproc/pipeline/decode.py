@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from dataclasses import dataclass
 
@@ -24,26 +25,60 @@ class DecodedInput:
     published: str | None = None
 
 
-def bytes_to_text(data: bytes, *, repair: bool = True) -> str:
+def bytes_to_text(data: bytes, *, repair: bool = True, charset: str | None = None) -> str:
     """Decode bytes of any common charset and repair mojibake; BOMs and NULs are dropped.
 
-    Repair fixes encoding damage only; quote style is the cleaner's business, and with
-    `repair=False` (entity extraction on the text exactly as given) the text is left untouched.
+    Tried in order, the first that decodes to text wins: the declared `charset` (from the content
+    type), UTF-16 without a byte-order mark (NUL bytes on every other position), UTF-8, then
+    charset-normalizer's detection. Repair fixes encoding damage only; quote style is the cleaner's
+    business, and with `repair=False` (entity extraction on the text exactly as given) the text is
+    left untouched.
     """
-    if not data.strip():
+    if not data.strip(b" \t\r\n\x00"):
         raise DocumentError(ErrorCode.EMPTY_DOCUMENT, "the object is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    text = _declared(data, charset) or _utf16_without_bom(data) or _as_text(data, "utf-8-sig")
+    if text is None:
         best = from_bytes(data).best()
-        if best is None:
-            raise DocumentError(ErrorCode.UNDECODABLE, "no text encoding fits these bytes") from None
-        text = str(best)
+        text = str(best) if best is not None else None
+        if text is None:
+            raise DocumentError(ErrorCode.UNDECODABLE, "no text encoding fits these bytes")
     if _looks_binary(text):
         raise DocumentError(ErrorCode.UNDECODABLE, "the object looks like binary data, not text")
     if not repair:
         return text
     return _repair(text.replace("\x00", ""))
+
+
+def _as_text(data: bytes, encoding: str) -> str | None:
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return None if _looks_binary(text) else text
+
+
+def _declared(data: bytes, charset: str | None) -> str | None:
+    if not charset:
+        return None
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:  # an unknown charset name: detect instead
+        return None
+    return _as_text(data, "utf-8-sig" if name == "utf-8" else name)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a BOM: mostly-Latin text has a NUL in every other byte."""
+    sample = data[:4096]
+    half = len(sample) // 2
+    if half < 2 or sample[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return None
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
+    if odd_nuls > 0.3 * half and even_nuls < 0.05 * half:
+        return _as_text(data, "utf-16-le")
+    if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
+        return _as_text(data, "utf-16-be")
+    return None
 
 
 def _repair(text: str) -> str:
@@ -56,8 +91,8 @@ def _looks_binary(text: str) -> bool:
     return controls > max(8, len(sample) // 20)
 
 
-def decode(data: bytes, media_type: MediaType, *, repair: bool = True) -> DecodedInput:
-    text = bytes_to_text(data, repair=repair)
+def decode(data: bytes, media_type: MediaType, *, repair: bool = True, charset: str | None = None) -> DecodedInput:
+    text = bytes_to_text(data, repair=repair, charset=charset)
     if media_type is not MediaType.JSON:
         return DecodedInput(media_type=media_type, body=text)
     return _decode_json(text, repair=repair)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from newsproc import __version__
 from newsproc.errors import DocumentError
-from newsproc.media import DocumentInput, MediaType, media_type_for
+from newsproc.media import DocumentInput, MediaType, charset_of, media_type_for
 from newsproc.models import (
     ErrorCode,
     ErrorInfo,
@@ -109,7 +109,8 @@ class DocumentPipeline:
                 ErrorCode.TOO_LARGE, f"the object has {size} bytes; the limit is {self.max_input_bytes}"
             )
         media_type = document.media_type or media_type_for(document.source.key, document.source.content_type)
-        decoded = decode(document.data, media_type, repair=not skip_cleaning)
+        charset = charset_of(document.source.content_type)
+        decoded = decode(document.data, media_type, repair=not skip_cleaning, charset=charset)
         if skip_cleaning:
             cleaned = CleanedText(text=decoded.body)
         elif decoded.media_type is MediaType.HTML:
