@@ -13,6 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from aws_lambda_powertools import Logger
+
+logger = Logger(child=True)
+
 
 def queue_url_for(sqs: Any, queue_arn: str) -> str:
     """arn:aws:sqs:<region>:<account>:<name> -> the queue's URL."""
@@ -27,7 +31,11 @@ def requeue(sqs: Any, records: Iterable[Mapping[str, Any]]) -> set[str]:
         by_queue[record["eventSourceARN"]].append(record)
     accepted: set[str] = set()
     for queue_arn, queued in by_queue.items():
-        url = queue_url_for(sqs, queue_arn)
+        try:
+            url = queue_url_for(sqs, queue_arn)
+        except Exception:  # no such queue or no permission: these records are handed back as before
+            logger.warning("cannot requeue: queue not found", extra={"queue_arn": queue_arn})
+            continue
         for start in range(0, len(queued), 10):
             chunk = queued[start : start + 10]
             entries = [{"Id": str(i), "MessageBody": r["body"]} for i, r in enumerate(chunk)]
