@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from newsproc import aws
 from newsproc.errors import DocumentNotFoundError
 from newsproc.media import DocumentInput, MediaType, document_id_for
 from newsproc.models import Source
@@ -88,3 +89,20 @@ def handle_direct(
         return {"html": render_view(repository.get(request.document_id))}
     except DocumentNotFoundError:
         return {"error": {"code": "document_not_found", "message": f"no result for {request.document_id!r}"}}
+
+
+# The HTTP status of each error code the process function answers; any other code is its own failure.
+ERROR_STATUSES = {"document_not_found": 404, "object_not_found": 404, "validation_error": 422}
+
+
+def call_process_function(function_name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The API's side: invoke the process function with a direct payload; its answer, or ApiError."""
+    # Here, not at the top: it loads Powertools' event handler, which the process function (it imports
+    # this module for handle_direct) never needs.
+    from newsproc.api.errors import ApiError
+
+    answer = aws.invoke_processor(function_name, payload)
+    if "error" in answer:
+        code = answer["error"].get("code", "processing_error")
+        raise ApiError(ERROR_STATUSES.get(code, 502), code, answer["error"].get("message", "processing failed"))
+    return answer

@@ -1,7 +1,8 @@
 """The HTML view of a result: displaCy entity highlighting, entity table, metadata, counts by label.
 
-Rendered where spaCy is already loaded (the process function) and stored beside the result, so the
-API function serves it without importing spaCy.
+Rendered on request, never stored: GET /documents/{id}/view invokes the process function directly
+({"action": "render_view"}, see newsproc.api.direct), which renders the stored result with displaCy
+where spaCy is already loaded, so the API function serves the HTML without importing spaCy.
 """
 
 from __future__ import annotations

@@ -1,0 +1,91 @@
+"""The HTTP API's request and response bodies, and the OpenAPI responses of its routes.
+
+Their class names are the OpenAPI component names: renaming one changes the published schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+ERROR_DESCRIPTIONS = {
+    400: "bad request (empty body, invalid JSON or continuation token)",
+    404: "unknown document",
+    413: "body over the size limit",
+    415: "unsupported content type",
+    422: "validation error",
+    502: "the process function failed",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def responses(success: int | tuple[int, ...], *errors: int) -> dict[int, dict[str, Any]]:
+    """OpenAPI responses of a route: its success status (schema from the return type) and the error
+    statuses it can answer, all with the `{"error": {code, message}}` body."""
+    error_content = {"application/json": {"model": ErrorBody}}
+    entries: dict[int, dict[str, Any]] = {}
+    for status in success if isinstance(success, tuple) else (success,):
+        entries[status] = {"description": "no content", "content": {}} if status == 204 else {"description": "success"}
+    for status in errors:
+        entries[status] = {"description": ERROR_DESCRIPTIONS[status], "content": error_content}
+    return entries
+
+
+class SubmittedDocument(BaseModel):
+    document_id: str
+    bucket: str
+    key: str
+    status: Literal["QUEUED"] = "QUEUED"
+
+
+class DocumentSummary(BaseModel):
+    document_id: str
+    status: str | None = None
+    key: str | None = None
+    updated_at: str | None = None
+    error_code: str | None = None
+    entity_count: int = 0
+
+
+class EntityDocumentRef(BaseModel):
+    document_id: str
+    name: str | None = None
+    label: str | None = None
+    count: int = 0
+    salience: float = 0.0
+    title: str | None = None
+
+
+class EntityDocuments(BaseModel):
+    label: str
+    name: str
+    documents: list[EntityDocumentRef]
+    next: str | None = None
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentSummary] | list[EntityDocumentRef]
+    next: str | None = None
+
+
+class UploadRequest(BaseModel):
+    filename: str = Field(min_length=1, max_length=200, description="only its suffix is used")
+
+
+class UploadTicket(BaseModel):
+    document_id: str
+    bucket: str
+    key: str
+    url: str
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str]
+    expires_in: int
