@@ -115,7 +115,6 @@ def test_metadata_from_meta_tags() -> None:
     assert page.title == "Ferry returns to the island"
     assert page.published == "2024-03-18"
     assert page.byline == "Ana Costa"
-    assert page.language == "en"
 
 
 def test_metadata_from_json_ld_time_and_title() -> None:

@@ -15,7 +15,7 @@ as the benchmark's raw.txt). For each line the target records what only the mark
 * the element the line came from (``h1``, ``li``, ...) and whether it is a figure caption.
 
 Metadata comes from meta tags (Open Graph, article:*, Dublin Core), JSON-LD, ``<time datetime>`` and
-``<title>``. The cleaner (cleaner.py) weighs each line with this evidence before it picks the main block.
+``<title>``. The line features (features.py) weigh each line with this evidence before the main block is picked.
 """
 
 from __future__ import annotations
@@ -83,7 +83,6 @@ class DomPage:
     title: str | None = None
     published: str | None = None
     byline: str | None = None
-    language: str | None = None
 
 
 def _make_line(parts: list[tuple[str, int]], tag: str) -> DomLine | None:
@@ -168,7 +167,7 @@ def _names_furniture(attr: str) -> bool:
 
 
 # tags whose attributes or text carry metadata (read even inside the skipped head and scripts)
-_META_TAGS = frozenset(("meta", "time", "html", "title", "script"))
+_META_TAGS = frozenset(("meta", "time", "title", "script"))
 
 
 class _PageTarget:
@@ -191,7 +190,6 @@ class _PageTarget:
         self.json_ld: list[str] = []
         self.times: list[str] = []
         self.title: str | None = None
-        self.lang: str | None = None
         self.capture: list[str] | None = None  # text of a <title> or JSON-LD script being read
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
@@ -259,8 +257,6 @@ class _PageTarget:
         elif tag == "time":
             if value := attrib.get("datetime"):
                 self.times.append(value)
-        elif tag == "html":
-            self.lang = attrib.get("lang") or attrib.get("xml:lang")
         elif self.capture is None and (
             (tag == "title" and self.in_head and self.title is None)
             or (tag == "script" and attrib.get("type") == "application/ld+json")
@@ -333,7 +329,6 @@ def _page_metadata(target: _PageTarget, page: DomPage) -> None:
         page.published = next((iso for value in target.times if (iso := _iso_date(value))), None)
     page.title = page.title or target.title
     page.byline = author
-    page.language = target.lang.split("-")[0].lower() if target.lang else None
 
 
 def _iso_date(value: str) -> str | None:

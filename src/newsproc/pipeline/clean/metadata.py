@@ -1,4 +1,4 @@
-"""Published date and byline found in the text itself (title is chosen by the cleaner from its lines)."""
+"""Dates found in the text itself: `find_date` and `is_date_line` (the cleaner picks title, date and byline)."""
 
 from __future__ import annotations
 
@@ -32,14 +32,6 @@ _DMY = re.compile(
 )
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.])")
 _SLASHED = re.compile(r"(?<![\d/])(\d{4})/(\d{1,2})/(\d{1,2})(?![\d/])")
-
-# A line that is only a date/time stamp, maybe with a label ("Updated 1:39 am EST, Wednesday, ...").
-DATE_LINE = re.compile(
-    r"^(?:(?:date|published|posted|updated|last updated|created|modified|veröffentlicht|aktualisiert|"
-    r"stand|publié|mis à jour|publicado|actualizado)\s*(?:on|am|le|el)?\s*:?\s*)?"
-    r"[\w\s,.:/\-–—|()+]{0,80}$",
-    re.I,
-)
 
 
 def _valid(y: int, m: int, d: int) -> str | None:
