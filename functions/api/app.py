@@ -11,8 +11,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from newsproc import aws, models, store
-from newsproc.api import direct, errors, requests, schemas, service
+from newsproc import models
+from newsproc.api import direct, errors, requests, schemas, service, view
 from newsproc.api.schemas import responses
 from newsproc.settings import Settings
 
@@ -26,12 +26,8 @@ app.enable_swagger(path="/swagger", title="newsproc API", version="2")
 errors.register_error_handlers(app, logger)
 settings = Settings.from_env()
 _invoke = partial(direct.call_process_function, settings.process_function_name)
+_service = partial(service.DocumentService.from_settings, settings)
 DocumentId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
-
-
-def _service() -> service.DocumentService:
-    repository, catalog = store.document_repository(settings), store.document_catalog(settings)
-    return service.DocumentService(store.raw_store(), repository, catalog, aws.sqs_client(), settings=settings)
 
 
 @app.post(
@@ -65,8 +61,10 @@ def list_documents(
     return schemas.DocumentList(documents=[schemas.DocumentSummary(**s) for s in summaries], next=token)
 
 
-@app.get("/documents/<document_id>", summary="The result document", responses=responses(200, 404, 422))
+@app.get("/documents/<document_id>", summary="The result document", responses=responses((200, 303), 404, 422))
 def get_document(document_id: DocumentId) -> models.ResultDocument:
+    if url := _service().large_result_url(document_id):
+        raise errors.SeeOther(url)
     return _service().get(document_id)
 
 
@@ -93,11 +91,13 @@ def reprocess_document(document_id: DocumentId) -> Response[schemas.SubmittedDoc
 @app.get(
     "/documents/<document_id>/view",
     summary="HTML view: highlighted entities, table, metadata, chart",
-    responses=responses(200, 404, 422, 502),
+    responses=responses((200, 303), 404, 422, 502),
 )
 def view_document(document_id: DocumentId) -> Response[str]:
     answer = _invoke({"action": "render_view", "document_id": document_id})
-    return Response(status_code=200, content_type=content_types.TEXT_HTML, body=answer["html"])
+    if "url" in answer:
+        raise errors.SeeOther(answer["url"])
+    return Response(200, content_types.TEXT_HTML, answer["html"], headers=dict(view.SECURITY_HEADERS))
 
 
 @app.post(

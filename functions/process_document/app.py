@@ -55,7 +55,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if "action" in event and "Records" not in event:  # synchronous call from the API (extract, sync, view)
         from newsproc.api.direct import handle_direct  # only the API's direct calls need it: not at init
 
-        return handle_direct(event, pipeline, store.raw_store(), store.document_repository(settings))
+        return handle_direct(
+            event,
+            pipeline,
+            store.raw_store(),
+            store.document_repository(settings),
+            max_response_bytes=settings.max_response_bytes,
+        )
     service = build_service()
     records = event.get("Records", [])
     # Records not started when the remaining time runs low are handed back (batch item failures).

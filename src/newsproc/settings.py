@@ -35,6 +35,8 @@ class Settings(BaseModel):
     queue_url: str | None = Field(default=None, validation_alias="QUEUE_URL")
     # The API invokes the process function directly for what needs spaCy (extract, sync, view).
     process_function_name: str = Field(default="ProcessDocumentFunction", validation_alias="PROCESS_FUNCTION_NAME")
+    # Lambda answers at most 6 MB: results and views larger than this are served by a short-lived S3 URL.
+    max_response_bytes: int = Field(default=5_000_000, gt=0, validation_alias="MAX_RESPONSE_BYTES")
     # Bodies up to this size may be processed inline with ?sync=true (larger ones are queued).
     sync_max_bytes: int = Field(default=200_000, gt=0, validation_alias="SYNC_MAX_BYTES")
     # HTML extraction: "markup" (one lxml pass, ~7 ms a page) or "trafilatura" (+0.011 F1 on the dev

@@ -132,6 +132,9 @@ def test_local_stack_view_in_headless_chromium(local_stack, tmp_path) -> None:
     text = "Prime Minister Jacinda Ardern visited Wellington on Friday. Ms Ardern met Maori leaders."
     _, result, _ = _api(local_stack, "POST", "/documents?sync=true", text.encode())
     url = f"{local_stack['api_url']}/documents/{result['document_id']}/view"
+    with urllib.request.urlopen(url, timeout=60) as response:  # nothing may load, run or frame the page
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip

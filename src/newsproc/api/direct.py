@@ -52,6 +52,8 @@ def handle_direct(
     pipeline: DocumentPipeline,
     raw_store: RawObjectStore,
     repository: DocumentRepository,
+    *,
+    max_response_bytes: int = 5_000_000,
 ) -> dict[str, Any]:
     try:
         request = DirectRequest.validate_python(event)
@@ -86,10 +88,16 @@ def handle_direct(
     from newsproc.api.view import render_view  # displaCy: only the process function renders
 
     try:
-        return {"html": render_view(repository.get(request.document_id))}
+        html = render_view(repository.get(request.document_id))
+        if len(html.encode()) > max_response_bytes:  # over what Lambda may answer: fetched from S3
+            return {"url": repository.store_view(request.document_id, html, expires_in=LINK_SECONDS)}
+        return {"html": html}
     except DocumentNotFoundError:
         return {"error": {"code": "document_not_found", "message": f"no result for {request.document_id!r}"}}
 
+
+# Lifetime of the S3 URLs given for results and views too large for a Lambda response.
+LINK_SECONDS = 300
 
 # The HTTP status of each error code the process function answers; any other code is its own failure.
 ERROR_STATUSES = {"document_not_found": 404, "object_not_found": 404, "validation_error": 422}

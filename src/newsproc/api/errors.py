@@ -28,6 +28,19 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+class SeeOther(Exception):  # noqa: N818 - named after the HTTP status it answers
+    """Answered 303 with Location: the answer is larger than a Lambda response may be. Raised, not
+    returned, so Powertools does not validate an empty body against the route's response model."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+def see_other(exc: SeeOther) -> Response:
+    return Response(status_code=303, headers={"Location": exc.url}, body=None)
+
+
 def error_response(status: int, code: str, message: str) -> Response:
     return Response(
         status_code=status,
@@ -60,8 +73,13 @@ def unsupported_content_type(exc: RequestUnsupportedContentType) -> Response:
 
 
 def unparseable_request(exc: ValueError) -> Response:
-    # Powertools raises ValueError for bodies it cannot parse at all (e.g. multipart without boundary).
-    return error_response(400, "bad_request", str(exc)[:300])
+    # Powertools raises ValueError for bodies it cannot parse at all (e.g. multipart without boundary);
+    # its message is a library's, not the API's.
+    return error_response(400, "bad_request", "the request body cannot be parsed for this route")
+
+
+def undecodable_body(exc: UnicodeDecodeError) -> Response:
+    return error_response(400, "undecodable", "the body is not text in its declared charset (UTF-8 by default)")
 
 
 HANDLERS: dict[type[Exception], Callable[..., Response]] = {
@@ -71,6 +89,8 @@ HANDLERS: dict[type[Exception], Callable[..., Response]] = {
     RequestValidationError: validation_error,
     RequestUnsupportedContentType: unsupported_content_type,
     ValueError: unparseable_request,
+    UnicodeDecodeError: undecodable_body,
+    SeeOther: see_other,
 }
 
 

@@ -28,13 +28,19 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+SUCCESS_DESCRIPTIONS: dict[int, dict[str, Any]] = {
+    204: {"description": "no content", "content": {}},
+    303: {"description": "larger than a Lambda response may be: Location is a short-lived S3 URL", "content": {}},
+}
+
+
 def responses(success: int | tuple[int, ...], *errors: int) -> dict[int, dict[str, Any]]:
     """OpenAPI responses of a route: its success status (schema from the return type) and the error
     statuses it can answer, all with the `{"error": {code, message}}` body."""
     error_content = {"application/json": {"model": ErrorBody}}
     entries: dict[int, dict[str, Any]] = {}
     for status in success if isinstance(success, tuple) else (success,):
-        entries[status] = {"description": "no content", "content": {}} if status == 204 else {"description": "success"}
+        entries[status] = SUCCESS_DESCRIPTIONS.get(status, {"description": "success"})
     for status in errors:
         entries[status] = {"description": ERROR_DESCRIPTIONS[status], "content": error_content}
     return entries

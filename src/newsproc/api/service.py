@@ -52,6 +52,14 @@ class DocumentService:
         self.sqs = sqs_client
         self.settings = settings
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DocumentService:
+        """Wired to the clients of newsproc.aws (created once per container)."""
+        from newsproc import aws, store
+
+        repository, catalog = store.document_repository(settings), store.document_catalog(settings)
+        return cls(store.raw_store(), repository, catalog, aws.sqs_client(), settings=settings)
+
     def _new_key(self, suffix: str) -> str:
         return f"{self.settings.upload_prefix}{uuid.uuid4().hex}{suffix}"
 
@@ -79,6 +87,14 @@ class DocumentService:
             "headers": {"Content-Type": content_type},
             "expires_in": PRESIGNED_URL_SECONDS,
         }
+
+    def large_result_url(self, document_id: str) -> str | None:
+        """A short-lived S3 URL when the result is too large for a Lambda response (404 when unknown)."""
+        from newsproc.api.direct import LINK_SECONDS
+
+        return self.repository.large_result_url(
+            document_id, larger_than=self.settings.max_response_bytes, expires_in=LINK_SECONDS
+        )
 
     def get(self, document_id: str) -> ResultDocument:
         return self.repository.get(document_id)

@@ -12,6 +12,15 @@ from collections import Counter
 
 from newsproc.models import ResultDocument
 
+# The page is served as HTML on the API's origin: nothing may load, run or frame it. displaCy and the
+# chart use inline styles only (a style element and style attributes): the one thing allowed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
 # displaCy's own colours for the OntoNotes labels, reused for the chart bars.
 LABEL_COLOURS = {
     "PERSON": "#aa9cfc", "ORG": "#7aecec", "GPE": "#feca74", "LOC": "#ff9561", "NORP": "#c887fb",

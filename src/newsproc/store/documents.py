@@ -133,7 +133,8 @@ class DocumentRepository:
         if order is not None:  # a spilled result of each version has its own key: a lost race keeps the winner's
             parts = [str(item.get(n)) for n in ("source_version_id", "source_etag", "sequencer", "pipeline_version")]
             token = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
-        if len(body.encode()) <= self._inline_limit:
+        item["result_bytes"] = len(body.encode())
+        if item["result_bytes"] <= self._inline_limit:
             item["result"] = body
         else:
             key = self.result_key(result.document_id, token)
@@ -210,6 +211,41 @@ class DocumentRepository:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def large_result_url(self, document_id: str, *, larger_than: int, expires_in: int) -> str | None:
+        """A short-lived URL of the stored result when it has more than `larger_than` bytes, else None.
+
+        Lambda answers at most 6 MB, so larger results are fetched from S3 by the client.
+        """
+        item = self._table.get_item(
+            Key={"PK": doc_pk(document_id), "SK": "DOC"},
+            ProjectionExpression="#d, result_s3_key, result_bytes",
+            ExpressionAttributeNames={"#d": "deleted"},
+        ).get("Item")
+        if item is None or item.get("deleted"):
+            raise DocumentNotFoundError(document_id)
+        key = item.get("result_s3_key")
+        if not key:
+            return None
+        size = item.get("result_bytes")
+        if size is None:  # stored before result_bytes was recorded
+            size = self._s3.head_object(Bucket=self._results_bucket, Key=key)["ContentLength"]
+        return self._presigned_get(key, expires_in) if int(size) > larger_than else None
+
+    def view_key(self, document_id: str) -> str:
+        return f"results/{document_id}/view.html"
+
+    def store_view(self, document_id: str, html: str, *, expires_in: int) -> str:
+        """Put a rendered view too large to return in the results bucket; a short-lived URL of it."""
+        key = self.view_key(document_id)
+        self._s3.put_object(
+            Bucket=self._results_bucket, Key=key, Body=html.encode(), ContentType="text/html; charset=utf-8"
+        )
+        return self._presigned_get(key, expires_in)
+
+    def _presigned_get(self, key: str, expires_in: int) -> str:
+        params = {"Bucket": self._results_bucket, "Key": key}
+        return self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+
     def get(self, document_id: str) -> ResultDocument:
         item = self._table.get_item(Key={"PK": doc_pk(document_id), "SK": "DOC"}).get("Item")
         if item is None or item.get("deleted"):
@@ -254,6 +290,8 @@ class DocumentRepository:
         self._delete_entity_items(pk)
         if item is not None and "result_s3_key" in item:
             self._s3.delete_object(Bucket=self._results_bucket, Key=item["result_s3_key"])
+        if item is not None:
+            self._s3.delete_object(Bucket=self._results_bucket, Key=self.view_key(document_id))
         return live
 
     def _put_tombstone(self, document_id: str, order: WriteOrder) -> bool:
