@@ -58,6 +58,74 @@ def test_template_process_function_event_source() -> None:
     assert "NlpLayer" not in [layer["Ref"] for layer in TEMPLATE.properties("ApiFunction")["Layers"]]
 
 
+def test_template_process_event_source_caps_concurrency() -> None:
+    scaling = TEMPLATE.sqs_event("ProcessDocumentFunction")["ScalingConfig"]
+    assert scaling["MaximumConcurrency"] == {"Ref": "MaxProcessConcurrency"}
+    parameter = TEMPLATE.body["Parameters"]["MaxProcessConcurrency"]
+    assert parameter["Type"] == "Number"
+    assert 2 <= parameter["MinValue"] <= parameter["Default"] <= parameter["MaxValue"] <= 1000
+    assert "docs/scale.md" in parameter["Description"]
+
+
+def test_template_http_api_stage_is_throttled() -> None:
+    settings = TEMPLATE.properties("HttpApi")["DefaultRouteSettings"]
+    assert settings["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRate"}
+    assert settings["ThrottlingBurstLimit"] == {"Ref": "ApiThrottleBurst"}
+    assert TEMPLATE.parameter_default("ApiThrottleRate") == 50
+    assert TEMPLATE.parameter_default("ApiThrottleBurst") == 100
+
+
+def test_template_function_log_groups_have_retention() -> None:
+    groups = TEMPLATE.of_type("AWS::Logs::LogGroup").values()
+    named = {g["Properties"].get("LogGroupName", {}).get("Fn::Sub"): g["Properties"] for g in groups}
+    for function_id in TEMPLATE.of_type("AWS::Serverless::Function"):
+        properties = named[f"/aws/lambda/${{{function_id}}}"]
+        assert properties["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    retention = TEMPLATE.body["Parameters"]["LogRetentionDays"]
+    assert retention["Default"] in retention["AllowedValues"]
+    assert all(isinstance(group["Properties"].get("RetentionInDays"), (int, dict)) for group in groups)
+
+
+def test_template_documents_failed_alarm() -> None:
+    alarms = [
+        a["Properties"] for a in TEMPLATE.of_type("AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["MetricName"] == "DocumentsFailed"
+    ]  # fmt: skip
+    assert len(alarms) == 1
+    alarm = alarms[0]
+    assert alarm["Namespace"] == "newsproc"
+    service = TEMPLATE.properties("ProcessDocumentFunction")["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": service}]
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert alarm["AlarmActions"]["Fn::If"][0] == "HasAlarmTopic"
+
+
+def _api_statements() -> list[dict]:
+    return [
+        statement
+        for policy in TEMPLATE.properties("ApiFunction")["Policies"] if "Statement" in policy
+        for statement in policy["Statement"]
+    ]  # fmt: skip
+
+
+def _actions(statement: dict) -> list[str]:
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else action
+
+
+def test_template_api_writes_raw_objects_only_under_uploads() -> None:
+    statements = _api_statements()
+    puts = [s for s in statements if "s3:PutObject" in _actions(s)]
+    assert puts and all(s["Resource"]["Fn::Sub"].endswith(":s3:::newsproc-raw-${Stage}-${AWS::AccountId}"
+                                                          "-${AWS::Region}/uploads/*") for s in puts)  # fmt: skip
+    deletes = [s for s in statements if "s3:DeleteObjectVersion" in _actions(s)]
+    assert len(deletes) == 1 and "s3:DeleteObject" in _actions(deletes[0])
+    assert deletes[0]["Resource"]["Fn::Sub"].endswith("newsproc-raw-${Stage}-${AWS::AccountId}-${AWS::Region}/*")
+    lists = [s for s in statements if "s3:ListBucketVersions" in _actions(s)]
+    assert len(lists) == 1
+    assert lists[0]["Resource"]["Fn::Sub"].endswith("newsproc-raw-${Stage}-${AWS::AccountId}-${AWS::Region}")
+
+
 def test_template_runtime_and_architecture() -> None:
     globals_ = TEMPLATE.function_globals()
     assert globals_["Runtime"] == "python3.12" and globals_["Architectures"] == ["x86_64"]
