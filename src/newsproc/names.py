@@ -1,4 +1,4 @@
-"""Entity names: which labels are names, display names, index keys, honorifics, initials, label groups.
+"""Entity-name rules in one place: name labels, honorifics, possessives, keys, initials, label groups.
 
 Standard library only, so the API function (CoreLayer) keys an entity query exactly as the pipeline
 keyed the entity index (tests/integration/test_api_layer_boundary.py).
@@ -21,6 +21,10 @@ HONORIFIC_RE = re.compile(
 )
 # A trailing possessive of a display name: "Putin's", "Kim’s", "Jones'" (the s of "Jones" stays).
 POSSESSIVE_RE = re.compile(r"(?:['’‘`´]s|(?<=s)['’‘`´])$", re.I)
+# The possessive cut from a mention's span end during extraction (and ignored by surface_form_key): case-sensitive,
+# also takes a bare apostrophe and the s before one ("Jones'" -> "Jone"); kept apart from POSSESSIVE_RE because
+# unifying the two changes the entity figures.
+SPAN_POSSESSIVE_RE = re.compile(r"(?:['’‘`´]s|s['’‘`´]|['’‘`´])$")
 _LEADING_THE = re.compile(r"^the\s+", re.I)
 # Words an acronym may skip: "Democratic People's Republic of Korea" -> DPRK.
 _INITIALS_SKIP = {"of", "the", "and", "for", "in", "on", "de", "la", "del", "des", "du", "y", "et", "to", "at", "&"}
@@ -62,17 +66,49 @@ def value_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def surface_form_key(surface: str) -> str:
+    """Key under which one document's mentions vote on a label: SPAN_POSSESSIVE_RE, case and spacing folded.
+
+    Looser than entity_key (punctuation, accents and honorifics stay) since it only compares forms within a document.
+    """
+    return " ".join(SPAN_POSSESSIVE_RE.sub("", surface).casefold().split())
+
+
 def initials(key: str, surface: str) -> set[str]:
     """Acronyms a name may be written as: all initials, initials without small words, its capitals."""
     words = key.split()
     raw_words = re.findall(r"[^\W_]+", surface)
     out = {"".join(w[0] for w in words), "".join(w[0] for w in words if w not in _INITIALS_SKIP)}
     # "Democratic People's Republic of Korea" -> DPRK, "Saudi Grains Organization" -> SAGO is not spelled
-    caps = "".join(w[0] for w in raw_words if w[0].isupper())
-    out.add(caps.casefold())
+    out.add(_capital_initials(raw_words).casefold())
     return {i for i in out if len(i) >= 2}
+
+
+def acronym_matches_initials(acronym: str, name: str) -> bool:
+    """Whether the first two letters of `acronym` occur in the capitals of `name`'s words.
+
+    "DPRK" / "Democratic People's Republic of Korea". Words here are letter runs (a digit ends a word), unlike
+    initials(): the extraction has always matched so.
+    """
+    caps = _capital_initials(re.findall(r"[^\W\d_]+", name))
+    return bool(caps) and acronym.upper()[:2] in caps.upper()
+
+
+def _capital_initials(words: list[str]) -> str:
+    return "".join(w[0] for w in words if w[0].isupper())
 
 
 def place_group(label: str) -> str:
     """GPE/LOC/FAC disagree often for the same place: one group when merging near-identical names."""
     return "PLACE" if label in {"GPE", "LOC", "FAC"} else label
+
+
+def vote_group(label: str) -> str:
+    """GPE and LOC count as one label when a document's mentions of one form vote on its label (FAC stays apart:
+    unlike place_group, this decides the label of mentions, not whether two entities are one)."""
+    return "GPE" if label in {"GPE", "LOC"} else label
+
+
+def label_from_vote(winner: str, own: str) -> str:
+    """The label a mention takes when the vote of its form went to group `winner`: its own if it is in that group."""
+    return own if vote_group(own) == winner else winner

@@ -6,7 +6,16 @@ import re
 
 import pytest
 
-from newsproc.names import entity_key
+from newsproc.names import (
+    SPAN_POSSESSIVE_RE,
+    acronym_matches_initials,
+    display_name,
+    entity_key,
+    label_from_vote,
+    place_group,
+    surface_form_key,
+    vote_group,
+)
 from newsproc.pipeline.canonicalize import canonicalize, salience_score
 from newsproc.pipeline.extract import RawMention
 
@@ -45,6 +54,18 @@ def by_name(entities):
 )
 def test_entity_key_folds(name: str, key: str) -> None:
     assert entity_key(name) == key
+
+
+def test_label_groups_initials_and_the_two_possessive_patterns() -> None:
+    assert place_group("FAC") == "PLACE" and vote_group("FAC") == "FAC"  # merging places vs voting on labels
+    assert (
+        vote_group("LOC") == "GPE" and label_from_vote("GPE", "LOC") == "LOC" and label_from_vote("GPE", "ORG") == "GPE"
+    )
+    assert acronym_matches_initials("DPRK", "Democratic People's Republic of Korea")
+    assert not acronym_matches_initials("SAGO", "Saudi Grains Organization")
+    assert surface_form_key("KIM  Jong-un's") == "kim jong-un"
+    # Display names keep the s of "Jones'"; the extraction's span cut takes it (see names.SPAN_POSSESSIVE_RE).
+    assert display_name("Jones'") == "Jones" and SPAN_POSSESSIVE_RE.sub("", "Jones'") == "Jone"
 
 
 def test_kim_forms_join_one_entity() -> None:
