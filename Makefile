@@ -57,10 +57,10 @@ eval-entities: install
 	$(PY) scripts/eval_entities.py
 
 bench: install tools
-	$(PY) scripts/bench.py
+	$(PY) -m scripts.bench
 
 reliability: install
-	$(PY) scripts/reliability.py
+	$(PY) -m scripts.reliability
 
 local: install
 	$(PY) -m newsproc.cli local

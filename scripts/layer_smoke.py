@@ -2,7 +2,8 @@
 
 Runs the process path (newsproc.pipeline.extract.load_nlp + DocumentPipeline.process_batch on a text and an
 HTML article, and the optional trafilatura HTML path) in a fresh python3.12 whose sys.path is only the
-CoreLayer and NlpLayer build directories, as /opt/python is on Lambda. boto3 is not needed: the process
+CoreLayer and NlpLayer build directories, as /opt/python is on Lambda. The child programs are files,
+scripts/children/layer_process.py and scripts/children/layer_api.py, started by path. boto3 is not needed: the process
 path does no I/O.
 
     python scripts/layer_smoke.py [--build-dir .aws-sam/build] [--python python3.12] [--modules]
@@ -36,43 +37,10 @@ SAMPLE_TEXT = (
     "Sign up to our newsletter\n"
 )
 
-# Runs inside the python3.12 child. Prints one JSON line.
-CHILD = r"""
-import json, sys, time
-started = time.perf_counter()
-from newsproc.pipeline.extract import load_nlp
-from newsproc.models import Source, Status
-from newsproc.media import DocumentInput
-from newsproc.pipeline.run import DocumentPipeline
-
-nlp = load_nlp()
-pipeline = DocumentPipeline(nlp)
-text = sys.argv[1].encode()
-html = sys.argv[2].encode()
-docs = [
-    DocumentInput("smoke-txt", text, Source(bucket="smoke", key="a.txt", size=len(text))),
-    DocumentInput("smoke-html", html, Source(bucket="smoke", key="b.html", size=len(html))),
-]
-results = pipeline.process_batch(docs)
-# the optional/fallback HTML path must work in the slimmed layer too
-from newsproc.pipeline.clean import clean_html
-trafilatura_words = len(clean_html(sys.argv[2], "trafilatura").text.split())
-out = {
-    "trafilatura_words": trafilatura_words,
-    "python": sys.version.split()[0],
-    "status": [r.status.value for r in results],
-    "errors": [r.error.message if r.error else None for r in results],
-    "entities": [sorted({(e.name, e.label) for e in r.entities}) for r in results],
-    "language": [r.metadata.language for r in results],
-    "model_version": results[0].pipeline.model_version,
-    "seconds": round(time.perf_counter() - started, 2),
-    "paths": sorted({m.__file__.split("/python/")[0] for m in list(sys.modules.values())
-                     if getattr(m, "__file__", None) and "/python/" in m.__file__}),
-}
-if "--modules" in sys.argv:
-    out["modules"] = sorted(sys.modules)
-print(json.dumps(out))
-"""
+# The programs run by the python3.12 child (real files, started by path). Each prints one JSON line.
+CHILDREN = ROOT / "scripts" / "children"
+PROCESS_CHILD = CHILDREN / "layer_process.py"
+API_CHILD = CHILDREN / "layer_api.py"
 
 
 def find_python312(explicit: str | None = None) -> str | None:
@@ -118,7 +86,8 @@ def run_child(argv: list[str], pythonpath: list[Path], label: str, cwd: Path | N
 
 
 def run(build_dir: Path, python: str, *, modules: bool = False) -> dict:
-    argv = [python, "-s", "-c", CHILD, SAMPLE_TEXT, sample_html()]
+    # -P: the child's own folder is not put on sys.path, only the layers are there
+    argv = [python, "-s", "-P", str(PROCESS_CHILD), SAMPLE_TEXT, sample_html()]
     if modules:
         argv.append("--modules")
     return run_child(argv, [build_dir / layer / "python" for layer in LAYERS], "process path")
@@ -143,17 +112,6 @@ def check(result: dict, build_dir: Path) -> list[str]:
     return problems
 
 
-API_CHILD = r"""
-import json, sys, time
-started = time.perf_counter()
-import app  # functions/api/app.py: the ApiFunction's init
-schema = app.app.get_openapi_json_schema()
-nlp_only = [m for m in ("spacy", "thinc", "numpy", "rapidfuzz", "py3langid") if m in sys.modules]
-print(json.dumps({"seconds": round(time.perf_counter() - started, 2), "openapi_bytes": len(schema),
-                  "nlp_modules": nlp_only}))
-"""
-
-
 def runtime_sdk(python: str) -> Path:
     """boto3 for python3.12 in a cache folder: the Lambda runtime provides it, the layers do not ship it."""
     pin = next(line.split('"')[1] for line in (ROOT / "pyproject.toml").read_text().splitlines() if '"boto3==' in line)
@@ -167,12 +125,14 @@ def runtime_sdk(python: str) -> Path:
 
 
 def run_api(build_dir: Path, python: str) -> dict:
-    """Import the ApiFunction handler with only the CoreLayer and the runtime's boto3, as on Lambda."""
+    """Import the ApiFunction handler with only the CoreLayer and the runtime's boto3, as on Lambda
+    (the function's folder first on the path, as /var/task is)."""
+    function_dir = build_dir / "ApiFunction"
     return run_child(
-        [python, "-s", "-c", API_CHILD],
-        [build_dir / "CoreLayer" / "python", runtime_sdk(python)],
+        [python, "-s", "-P", str(API_CHILD)],
+        [function_dir, build_dir / "CoreLayer" / "python", runtime_sdk(python)],
         "ApiFunction",
-        cwd=build_dir / "ApiFunction",
+        cwd=function_dir,
         TABLE_NAME="smoke", RAW_BUCKET="smoke", RESULTS_BUCKET="smoke", AWS_DEFAULT_REGION="us-east-1",
         POWERTOOLS_TRACE_DISABLED="1", POWERTOOLS_METRICS_NAMESPACE="smoke",
     )  # fmt: skip

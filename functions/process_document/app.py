@@ -21,11 +21,11 @@ from newsproc.settings import Settings
 
 # What is imported here, and the model below, lives as long as the container. Frozen objects are
 # skipped by later garbage collections: the full collections over them during init cost ~0.05 s of
-# cold start (scripts/bench.py cold_start), and request-time collections would walk them again.
+# cold start (python -m scripts.bench --only cold_start), and request-time collections would walk them again.
 gc.freeze()
 logger = Logger()
 # Only botocore is patched: every outside call goes through it, and patching all the libraries the
-# X-Ray SDK knows cost 0.13 s of cold start in a Lambda environment (scripts/bench.py cold_start).
+# X-Ray SDK knows cost 0.13 s of cold start in a Lambda environment (python -m scripts.bench --only cold_start).
 tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()
 

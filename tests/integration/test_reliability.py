@@ -230,11 +230,12 @@ def _drain_with_retries(aws, process_module):
 
 
 def _drain_notifications(aws) -> list[str]:
+    """Take the queued S3 notifications off the queue (through the poller, without the handler)."""
     bodies = []
-    while True:
-        messages = aws.sqs.receive_message(QueueUrl=aws.resources.queue_url, MaxNumberOfMessages=10).get("Messages", [])
-        if not messages:
-            return [b for b in bodies if "Records" in json.loads(b)]
-        bodies += [m["Body"] for m in messages]
-        for m in messages:
-            aws.sqs.delete_message(QueueUrl=aws.resources.queue_url, ReceiptHandle=m["ReceiptHandle"])
+
+    def take(event, _context):
+        bodies.extend(record["body"] for record in event["Records"])
+        return {"batchItemFailures": []}
+
+    drain(aws.sqs, aws.resources.queue_url, aws.resources.queue_arn, take, wait_seconds=0)
+    return [b for b in bodies if "Records" in json.loads(b)]

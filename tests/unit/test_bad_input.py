@@ -17,7 +17,7 @@ from newsproc.pipeline.run import DocumentPipeline
 
 pytestmark = pytest.mark.unit
 
-# A light version of scripts/reliability.py's strategy (that one is slow to generate, see
+# A light version of scripts/reliability/bad_input.py's strategy (that one is slow to generate, see
 # docs/reliability.md): the same families of hostile input at small sizes.
 _text = st.text(max_size=200)
 _charsets = st.sampled_from(["latin-1", "cp1252", "utf-16", "shift_jis", "koi8-r"])

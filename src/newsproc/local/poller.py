@@ -2,10 +2,14 @@
 
 Failed records are not deleted, so SQS makes them visible again after the visibility timeout and
 moves them to the DLQ after maxReceiveCount, exactly as the real mapping with ReportBatchItemFailures.
+
+The one drain loop of the codebase (`drain`): `scripts/demo.py`, `newsproc local` (`poll_once`), the
+tests and the reliability scenarios (`retry_failed_now=True`) all receive through it.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +24,17 @@ class BatchOutcome:
     failed: int
 
 
+@dataclass(frozen=True)
+class DrainOutcome:
+    """Totals over all batches of one drain."""
+
+    invocations: int  # handler invocations (batches received)
+    received: int  # messages received, redeliveries included
+    succeeded: int
+    failed: int  # failed receipts: records the handler reported failed (or whose invocation raised)
+    seconds: float
+
+
 def poll_once(
     sqs: Any,
     queue_url: str,
@@ -31,7 +46,14 @@ def poll_once(
     function_name: str = "ProcessDocumentFunction",
     timeout_s: float = 120.0,
     on_message: Callable[[str, bool], None] | None = None,
+    retry_failed_now: bool = False,
 ) -> BatchOutcome:
+    """One receive and one invocation.
+
+    `retry_failed_now`: failed messages get visibility 0 instead of waiting out the queue's visibility
+    timeout, so SQS redelivers them at once and, after maxReceiveCount receives, its RedrivePolicy
+    moves them to the DLQ: what would happen after maxReceiveCount x VisibilityTimeout, without the wait.
+    """
     response = sqs.receive_message(
         QueueUrl=queue_url,
         MaxNumberOfMessages=min(batch_size, 10),
@@ -58,16 +80,53 @@ def poll_once(
             QueueUrl=queue_url,
             Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
         )
+    if retry_failed_now:
+        for message in messages:
+            if message["MessageId"] in failed_ids:
+                sqs.change_message_visibility(
+                    QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
     return BatchOutcome(received=len(messages), succeeded=len(done), failed=len(failed_ids))
 
 
-def drain(sqs: Any, queue_url: str, queue_arn: str, handler: Handler, **kwargs: Any) -> BatchOutcome:
-    """Poll until the queue gives nothing; the totals over all batches."""
-    received = succeeded = failed = 0
-    while True:
-        outcome = poll_once(sqs, queue_url, queue_arn, handler, **kwargs)
-        if outcome.received == 0:
-            return BatchOutcome(received, succeeded, failed)
-        received += outcome.received
-        succeeded += outcome.succeeded
-        failed += outcome.failed
+def queue_depth(sqs: Any, queue_url: str) -> int:
+    """Messages visible, in flight or delayed: 0 when nothing can come back."""
+    names = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=names)["Attributes"]
+    return sum(int(attributes.get(name, 0)) for name in names)
+
+
+def drain(
+    sqs: Any,
+    queue_url: str,
+    queue_arn: str,
+    handler: Handler,
+    *,
+    retry_failed_now: bool = False,
+    max_receives: int = 100_000,
+    **kwargs: Any,
+) -> DrainOutcome:
+    """Poll until the queue is empty; the totals over all batches.
+
+    Without `retry_failed_now`, failed messages wait out the queue's visibility timeout, so the drain
+    stops at the first empty receive and leaves them in flight. With it, they come back at once
+    (see `poll_once`) and the drain stops only when the queue is empty, in-flight messages included:
+    every message then ended deleted or in the DLQ. `max_receives` bounds the receive calls.
+    `kwargs` go to `poll_once` (batch_size, wait_seconds, timeout_s, on_message, ...).
+    """
+    started = time.perf_counter()
+    invocations = received = succeeded = failed = 0
+    for _ in range(max_receives):
+        outcome = poll_once(sqs, queue_url, queue_arn, handler, retry_failed_now=retry_failed_now, **kwargs)
+        if outcome.received:
+            invocations += 1
+            received += outcome.received
+            succeeded += outcome.succeeded
+            failed += outcome.failed
+        elif not retry_failed_now or queue_depth(sqs, queue_url) == 0:
+            break
+    return DrainOutcome(invocations, received, succeeded, failed, time.perf_counter() - started)

@@ -1,7 +1,7 @@
 """Keep spaCy's command-line interface out of the cold start.
 
 `import spacy` runs `from .cli.info import info`, and `spacy.cli` imports every command: typer, click,
-weasel, jinja2, requests and more. That is 0.13-0.2 s of a 1.1 s cold start (scripts/bench.py), and
+weasel, jinja2, requests and more. That is 0.13-0.2 s of a 1.1 s cold start (python -m scripts.bench), and
 the service never runs a spaCy command. `import_spacy_without_cli()` puts two placeholder modules in
 `sys.modules` before spaCy is first imported. The first real use of `spacy.cli` (an attribute, a
 submodule import, a call to `spacy.info()`) drops the placeholders and imports the real package, so
