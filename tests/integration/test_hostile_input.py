@@ -143,3 +143,18 @@ def test_forged_continuation_tokens_are_400(aws, api_module, token: str) -> None
 def test_forged_listing_tokens_are_400(aws, api_module, token: str) -> None:
     status, body = _api(api_module, "/documents", query={"next": token})
     assert (status, body["error"]["code"]) == (400, "invalid_token")
+
+
+def test_api_delete_erases_every_version_of_the_article(aws, process_module, api_module) -> None:
+    bucket = aws.resources.raw_bucket
+    aws.s3.put_object(Bucket=bucket, Key="a.txt", Body=b"A first draft about Carlos Moedas.")
+    aws.s3.put_object(Bucket=bucket, Key="a.txt", Body=b"Carlos Moedas spoke in Lisbon on Monday.")
+    _deliver(aws, process_module, s3_event_message(ObjectRef(bucket=bucket, key="a.txt")))
+    document_id = document_id_for(bucket, "a.txt")
+    event = http_api_event("DELETE", f"/documents/{document_id}", route_key="DELETE /documents/{document_id}",
+                           path_parameters={"document_id": document_id})  # fmt: skip
+    assert api_module.lambda_handler(event, LambdaContext("ApiFunction"))["statusCode"] == 204
+    versions = aws.s3.list_object_versions(Bucket=bucket, Prefix="a.txt")
+    assert versions.get("Versions", []) == [] and versions.get("DeleteMarkers", []) == []
+    items = aws.table.query(KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": f"DOC#{document_id}"})
+    assert items["Items"] == []

@@ -103,10 +103,14 @@ class DocumentService:
         return self.catalog.list(limit=limit, next_token=next_token)
 
     def delete(self, document_id: str) -> None:
-        """Remove the raw object, the result and its entity items (404 when unknown)."""
+        """Erasure: every version of the raw object, the result and its entity items (404 when unknown).
+
+        Only the raw bucket is touched: a result stored for an event naming another bucket is refused
+        data, and the API never deletes outside its own bucket.
+        """
         result = self.repository.get(document_id)
-        if result.source.bucket and result.source.key:
-            self.raw_store.delete(result.source.bucket, result.source.key)
+        if result.source.bucket == self.settings.raw_bucket and result.source.key:
+            self.raw_store.erase(result.source.bucket, result.source.key)
         self.repository.delete(document_id)
 
     def reprocess(self, document_id: str) -> Submission:

@@ -118,4 +118,3 @@ def _local(args: argparse.Namespace) -> int:
         return 1
     stack.serve_forever()
     return 0
-

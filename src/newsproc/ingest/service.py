@@ -327,6 +327,12 @@ class IngestService:
         if ref.purge:
             # One version was deleted for good: only matters if it is the one the result holds.
             if stored is None or not stored.holds(ref.version_id, None):
+                if stored is not None and stored.deleted and self.raw_store.head(ref.bucket, ref.key) is not None:
+                    # A delete marker was deleted (S3 sends ObjectRemoved:Delete with the marker's version):
+                    # the key has an object again, older than the tombstone, and the result follows it.
+                    return self._plan_create(
+                        item, None, outcome, version_id=None, etag=None, sequencer=None, force=True
+                    )
                 return self._skip(outcome, document_id, "purged version not stored")
             if self.repository.delete(document_id, purge_version=ref.version_id):
                 outcome.removed.append(document_id)

@@ -35,7 +35,9 @@ class DocumentCatalog:
             items.extend(page.get("Items", []))
             last = page.get("LastEvaluatedKey")
             if not last:
-                return [_summary(i) for i in items[:limit]], None
+                if len(items) <= limit:
+                    return [_summary(i) for i in items], None
+                break  # the last page held more than asked for: the rest is the next page
             kwargs["ExclusiveStartKey"] = last
         # Resume after the last document returned, not after the last item read.
         kept = items[:limit]

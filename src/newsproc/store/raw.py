@@ -76,6 +76,22 @@ class RawObjectStore:
     def delete(self, bucket: str, key: str) -> None:
         self._s3.delete_object(Bucket=bucket, Key=key)
 
+    def erase(self, bucket: str, key: str) -> int:
+        """Delete every version and delete marker of `key` for good (a caller asking for erasure); the count."""
+        doomed: list[dict[str, str]] = []
+        for page in self._s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
+            for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                if entry["Key"] == key:
+                    doomed.append({"Key": key, "VersionId": entry["VersionId"]})
+        for start in range(0, len(doomed), 1000):
+            response = self._s3.delete_objects(
+                Bucket=bucket, Delete={"Objects": doomed[start : start + 1000], "Quiet": True}
+            )
+            if response.get("Errors"):
+                error = response["Errors"][0]
+                raise RuntimeError(f"{len(response['Errors'])} versions not deleted: {error.get('Code')}")
+        return len(doomed)
+
     def presigned_put(self, bucket: str, key: str, content_type: str, expires_in: int) -> str:
         return self._s3.generate_presigned_url(
             "put_object",
