@@ -105,3 +105,11 @@ class ResultDocument(_Model):
     entities: list[Entity] = Field(default_factory=list)
     removed: list[RemovedSegment] = Field(default_factory=list)
     pipeline: Pipeline
+
+    @classmethod
+    def failed(
+        cls, document_id: str, source: Source, code: ErrorCode, message: str, pipeline: Pipeline
+    ) -> ResultDocument:
+        """The stored answer for an input no retry can fix: its error, its source, no text."""
+        error = ErrorInfo(code=code, message=message)
+        return cls(document_id=document_id, status=Status.FAILED, error=error, source=source, pipeline=pipeline)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from newsproc.media import DocumentInput
-from newsproc.models import Entity, ErrorCode, ErrorInfo, Pipeline, ResultDocument, Source, Status
+from newsproc.models import Entity, ErrorCode, Pipeline, ResultDocument, Source, Status
 from newsproc.names import entity_key
 
 POISON = b"POISON"
@@ -43,13 +43,7 @@ class StubPipeline:
 
     def failed(self, document_id: str, source: Source, code: ErrorCode, message: str) -> ResultDocument:
         """The signature and shape of DocumentPipeline.failed."""
-        return ResultDocument(
-            document_id=document_id,
-            status=Status.FAILED,
-            error=ErrorInfo(code=code, message=message),
-            source=source,
-            pipeline=Pipeline(**self.pipeline_info),
-        )
+        return ResultDocument.failed(document_id, source, code, message, Pipeline(**self.pipeline_info))
 
     def _result(self, document: DocumentInput) -> ResultDocument:
         text = document.data.decode()

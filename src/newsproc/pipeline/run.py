@@ -16,7 +16,6 @@ from newsproc.errors import DocumentError
 from newsproc.media import DocumentInput, MediaType, charset_of, media_type_for
 from newsproc.models import (
     ErrorCode,
-    ErrorInfo,
     Metadata,
     Pipeline,
     ResultDocument,
@@ -130,13 +129,7 @@ class DocumentPipeline:
         return _Prepared(document=document, cleaned=cleaned, metadata=metadata)
 
     def failed(self, document_id: str, source: Source, code: ErrorCode, message: str) -> ResultDocument:
-        return ResultDocument(
-            document_id=document_id,
-            status=Status.FAILED,
-            error=ErrorInfo(code=code, message=message),
-            source=source,
-            pipeline=Pipeline(**self.pipeline_info),
-        )
+        return ResultDocument.failed(document_id, source, code, message, Pipeline(**self.pipeline_info))
 
 
 def _ms_since(started: float) -> float:
