@@ -10,7 +10,7 @@ export PATH := $(abspath $(TOOLS)/bin):$(PY312_BIN):$(PATH)
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install tools demo test test-unit lint validate build eval eval-cleaning eval-entities bench reliability local clean
+.PHONY: install tools demo test test-built test-unit lint validate build eval eval-cleaning eval-entities bench reliability local clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -31,6 +31,11 @@ demo: install
 test: install tools
 	$(PY) -m ruff check src functions tests scripts
 	$(PY) -m pytest
+
+# The end-to-end tests again on the built artifacts (each function in a python3.12 worker on .aws-sam/build),
+# the built-worker and layer tests; run after `make build` (a missing or stale build fails here).
+test-built: install tools
+	NEWSPROC_REQUIRE_BUILT=1 $(PY) -m pytest -m build
 
 test-unit: install
 	$(PY) -m pytest -m unit

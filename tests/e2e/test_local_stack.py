@@ -158,3 +158,104 @@ def test_local_stack_schemathesis_no_server_errors(local_stack) -> None:
         capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-12000:] + done.stderr[-2000:]
+
+
+def test_local_stack_overwrite_delete_and_a_poison_message(local_stack, s3) -> None:
+    import boto3
+
+    sqs = boto3.client("sqs", endpoint_url=local_stack["endpoint_url"], region_name=local_stack["region"])
+    bucket, key = local_stack["raw_bucket"], f"e2e/overwrite-{local_stack['mode']}.txt"
+    document_id = document_id_for(bucket, key)
+    s3.put_object(Bucket=bucket, Key=key, Body=b"Carlos Moedas spoke in Lisbon on Monday about the new bridge.")
+    assert "Moedas" in _wait_processed(local_stack, [document_id])[document_id]["clean_text"]
+
+    s3.put_object(Bucket=bucket, Key=key, Body=b"Angela Merkel visited Porto on Friday to open a new museum.")
+    deadline = time.monotonic() + 120
+    while "Merkel" not in (_api(local_stack, "GET", f"/documents/{document_id}")[1] or {}).get("clean_text", ""):
+        assert time.monotonic() < deadline, "the new version was not processed"
+        time.sleep(0.5)
+
+    sqs.send_message(QueueUrl=local_stack["queue_url"], MessageBody="not an S3 event")  # a poison message
+    s3.delete_object(Bucket=bucket, Key=key)  # what `aws s3 rm` does: a delete marker
+    deadline = time.monotonic() + 120
+    while _api(local_stack, "GET", f"/documents/{document_id}")[0] != 404:
+        assert time.monotonic() < deadline, "the delete marker did not remove the result"
+        time.sleep(0.5)
+    found = _api(local_stack, "GET", f"/entities/PERSON/{quote('angela merkel')}/documents")[1]
+    assert document_id not in {d["document_id"] for d in found["documents"]}
+    counts = sqs.get_queue_attributes(QueueUrl=local_stack["queue_url"], AttributeNames=["All"])["Attributes"]
+    waiting = int(counts["ApproximateNumberOfMessages"]) + int(counts["ApproximateNumberOfMessagesNotVisible"])
+    assert waiting >= 1, "the poison message was deleted instead of being left for the redrive policy"
+
+
+def _spawn_stack(tmp_path, *args: str) -> tuple[subprocess.Popen, Any]:
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.e2e.conftest import _free_port
+
+    log = open(tmp_path / "stack.log", "w")  # noqa: SIM115 - closed by the caller
+    env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
+    command = [sys.executable, "-m", "newsproc.cli", "local", "--api-port", str(_free_port()),
+               "--config", str(tmp_path / "local.json"), *args]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log
+
+
+def test_a_taken_port_is_a_one_line_error(tmp_path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        process, log = _spawn_stack(tmp_path, "--port", str(taken.getsockname()[1]), "--in-process")
+        returncode = process.wait(timeout=120)
+        log.close()
+    output = (tmp_path / "stack.log").read_text()
+    assert returncode == 1 and "is in use" in output and "Traceback" not in output, output
+
+
+@pytest.mark.parametrize("mode", ["in-process", pytest.param("built", marks=pytest.mark.build)])
+def test_sigterm_stops_the_stack_while_a_long_document_is_processed(tmp_path, mode: str) -> None:
+    import boto3
+
+    from tests.e2e.conftest import _free_port, built_stack_problem
+
+    if mode == "built" and (problem := built_stack_problem()):
+        if os.environ.get("NEWSPROC_REQUIRE_BUILT") == "1":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    process, log = _spawn_stack(tmp_path, "--port", str(_free_port()), f"--{mode}")
+    try:
+        deadline = time.monotonic() + 300
+        while not (tmp_path / "local.json").exists():
+            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "stack.log").read_text()
+            time.sleep(0.3)
+        config = json.loads((tmp_path / "local.json").read_text())
+        s3 = boto3.client("s3", endpoint_url=config["endpoint_url"], region_name=config["region"])
+        long_text = "".join(  # distinct paragraphs (the cleaner drops repeats): many seconds of NER
+            f"On day {i} Carlos Moedas met Ana Gomes in Lisbon about bridge {i} and its {i} million euros.\n\n"
+            for i in range(12_000)
+        )
+        s3.put_object(Bucket=config["raw_bucket"], Key="long.txt", Body=long_text.encode())
+        while not _in_flight(config):  # the poller has the document's message: processing has begun
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        started = time.monotonic()
+        process.terminate()
+        returncode = process.wait(timeout=120)  # generous for a loaded machine; it takes a few seconds
+        elapsed = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+        log.close()
+    print(f"stopped in {elapsed:.1f} s ({mode})")
+    assert returncode == 0, (tmp_path / "stack.log").read_text()[-3000:]
+
+
+def _in_flight(config: dict[str, Any]) -> bool:
+    """The poller has received a message (it is invisible while the function works on it)."""
+    import boto3
+
+    sqs = boto3.client("sqs", endpoint_url=config["endpoint_url"], region_name=config["region"])
+    counts = sqs.get_queue_attributes(QueueUrl=config["queue_url"], AttributeNames=["All"])["Attributes"]
+    return int(counts["ApproximateNumberOfMessagesNotVisible"]) > 0

@@ -29,6 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--host", default="127.0.0.1", help="address of both servers (loopback by default)")
     local.add_argument("--port", type=int, default=5000, help="moto server port (S3, SQS, DynamoDB)")
     local.add_argument("--api-port", type=int, default=3000, help="HTTP API port")
+    mode = local.add_mutually_exclusive_group()
+    mode.add_argument("--built", dest="built", action="store_true", default=None,
+                      help="run the built functions (.aws-sam/build) in python3.12 workers, as Lambda does "
+                      "(the default when a build exists)")  # fmt: skip
+    mode.add_argument(
+        "--in-process",
+        dest="built",
+        action="store_false",
+        help="run both handlers in this Python with the development environment (no build needed)",
+    )
     local.add_argument("--config", type=Path, default=Path(".newsproc-local.json"),
                        help="where to write the endpoints and resource names")  # fmt: skip
     from newsproc.cli.operations import register
@@ -105,10 +115,12 @@ def _process(args: argparse.Namespace) -> int:
 def _local(args: argparse.Namespace) -> int:
     import signal
 
+    from newsproc.local.built import DEFAULT_BUILD_DIR
     from newsproc.local.harness import PortInUseError
     from newsproc.local.stack import LocalStack
 
-    stack = LocalStack(host=args.host, port=args.port, api_port=args.api_port, config_path=args.config)
+    built = args.built if args.built is not None else (DEFAULT_BUILD_DIR / "template.yaml").exists()
+    stack = LocalStack(host=args.host, port=args.port, api_port=args.api_port, config_path=args.config, built=built)
     signal.signal(signal.SIGTERM, lambda *_: stack._stop.set())
     try:
         stack.start()

@@ -71,11 +71,14 @@ class LocalStack:
         config_path: Path | str = CONFIG_FILE,
         template: Template | None = None,
         quiet: bool = False,
+        built: bool = False,
     ) -> None:
         self.host, self.port, self.api_port = host, port, api_port
         self.config_path = Path(config_path)
         self.template = template or Template.load()
         self.quiet = quiet
+        self.built = built  # each function in its own python3.12 worker on .aws-sam/build (newsproc.local.built)
+        self._workers: list[Any] = []
         self._stop = threading.Event()
         self._handler_lock = threading.Lock()  # one "container" per function: invocations never overlap
         self._threads: list[threading.Thread] = []
@@ -101,11 +104,15 @@ class LocalStack:
         self.sqs = stack.sqs
         resources = self.resources = stack.resources
 
-        self.log("loading ProcessDocumentFunction (spaCy) and ApiFunction ...")
-        self.process_handler, _ = load_handler("ProcessDocumentFunction", self.template)
-        self.api_handler, _ = load_handler("ApiFunction", self.template)
         self.process_timeout = function_timeout("ProcessDocumentFunction", self.template)
-        aws.use_local_invoker(self._invoke_processor)
+        if self.built:
+            self._start_built(stack)
+        else:
+            self.log("mode: in-process (both handlers in this Python, the development environment)")
+            self.log("loading ProcessDocumentFunction (spaCy) and ApiFunction ...")
+            self.process_handler, _ = load_handler("ProcessDocumentFunction", self.template)
+            self.api_handler, _ = load_handler("ApiFunction", self.template)
+            aws.use_local_invoker(self._invoke_processor)
 
         config = {
             "endpoint_url": endpoint,
@@ -126,6 +133,26 @@ class LocalStack:
         self.log(f"wrote {self.config_path}; drop files with: aws --endpoint-url {endpoint} s3 cp FILE "
                  f"s3://{resources.raw_bucket}/  (Ctrl-C stops)")  # fmt: skip
         return config
+
+    def _start_built(self, stack: Any) -> None:
+        """Each function in its own python3.12 worker on the built artifacts, as Lambda runs it."""
+        from newsproc.local.built import DEFAULT_BUILD_DIR, BuiltFunction
+
+        self.log(f"mode: built ({DEFAULT_BUILD_DIR}: each function in its own python3.12 worker; rebuild after edits)")
+        process = BuiltFunction.from_stack("ProcessDocumentFunction", stack)
+        # The API's direct calls reach the process worker through this server's Lambda Invoke route.
+        lambda_endpoint = {"AWS_ENDPOINT_URL_LAMBDA": f"http://{self.host}:{self.api_port}"}
+        api = BuiltFunction.from_stack("ApiFunction", stack, environment=lambda_endpoint)
+        self._workers = [process.start(), api.start()]
+        self.process_handler = _raising(process)
+        self.api_handler = _raising(api)
+        self.process_worker = process
+
+    def invoke_lambda(self, function_name: str, payload: Any) -> tuple[Any, str | None]:
+        """Lambda's Invoke API for the API function's direct calls (only the process function is invoked)."""
+        if not self.built:
+            return self._invoke_processor(payload), None
+        return self.process_worker.invoke(payload)
 
     def _spawn(self, target: Any, name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -187,6 +214,8 @@ class LocalStack:
         self._stopped = True
         self._stop.set()
         self.log("stopping ...")
+        for worker in self._workers:  # a document in progress is abandoned; its message stays on the queue
+            worker.stop()
         if hasattr(self, "_http"):
             self._http.shutdown()
             self._http.server_close()
@@ -196,6 +225,25 @@ class LocalStack:
         aws.use_local_invoker(None)
         self.config_path.unlink(missing_ok=True)
         self.log("stopped")
+
+
+class FunctionError(RuntimeError):
+    """A built function answered with Lambda's error object (crash, timeout, init error)."""
+
+
+def _raising(function: Any) -> Any:
+    """A built function as a handler callable: its payload, or FunctionError as the poller expects."""
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        payload, function_error = function.invoke(event)
+        if function_error:
+            raise FunctionError(f"{function.function_id}: {payload.get('errorType')}: {payload.get('errorMessage')}")
+        return payload
+
+    return handler
+
+
+_INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
 
 
 def _make_http_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
@@ -210,6 +258,14 @@ def _make_http_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
         def _handle(self) -> None:
             url = urlsplit(self.path)
             body = self._read_body()
+            invoke = _INVOKE_PATH.match(url.path) if self.command == "POST" else None
+            if invoke is not None:  # Lambda's Invoke API, for the built ApiFunction's direct calls
+                payload, function_error = stack.invoke_lambda(unquote(invoke["name"]), json.loads(body or b"{}"))
+                headers = {"content-type": "application/json"}
+                if function_error:
+                    headers["x-amz-function-error"] = function_error
+                self._send(200, headers, json.dumps(payload).encode())
+                return
             found = router.match(self.command, url.path)
             if found is None:
                 error = {"error": {"code": "route_not_found", "message": f"no route for {self.command} {url.path}"}}
