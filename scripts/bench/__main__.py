@@ -9,10 +9,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import scripts.bench
-from scripts.bench import batch, cold_start, cost, machine, memory, profiling, scaling, size, throughput
+from scripts.bench import (
+    batch,
+    built_cold_start,
+    cold_start,
+    cost,
+    machine,
+    memory,
+    profiling,
+    scaling,
+    size,
+    throughput,
+)
 from scripts.bench.documents import source_texts
 
-FIGURES = ("throughput", "cold_start", "memory", "size", "batch", "cost", "scaling")
+FIGURES = ("throughput", "cold_start", "built_cold_start", "memory", "size", "batch", "cost", "scaling")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         service = throughput.setup(texts, args)
     if wanted("cold_start"):
         cold_start.run(texts, args, tmp)
+    if wanted("built_cold_start"):
+        built_cold_start.run(texts, args)
     if wanted("memory"):
         memory.run(texts, args, tmp)
     if wanted("size"):
