@@ -110,8 +110,18 @@ def moto_server(host: str = "127.0.0.1", port: int = 0, template: Template | Non
         check_port_free(host, port)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
+    bound_host, bound_port = server.get_host_and_port()
+    endpoint_url = f"http://{bound_host}:{bound_port}"
     try:
-        bound_host, bound_port = server.get_host_and_port()
-        yield _create(template or Template.load(), f"http://{bound_host}:{bound_port}")
+        # moto's backends live in this process: start from none, and leave none behind for the next stack.
+        _reset(endpoint_url)
+        yield _create(template or Template.load(), endpoint_url)
     finally:
+        _reset(endpoint_url)
         server.stop()
+
+
+def _reset(endpoint_url: str) -> None:
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint_url}/moto-api/reset", method="POST"), timeout=30).close()
