@@ -39,7 +39,7 @@ def submit_document(
     sync: Annotated[bool, Query(description="process inline and return the result")] = False,
 ) -> Response[schemas.SubmittedDocument | models.ResultDocument]:
     data, kind = requests.document_body(app.current_event, settings.max_input_bytes)
-    submission = _service().submit(data, kind)
+    submission = _service().submit(data, kind, requests.declared_charset(app.current_event))
     logger.info("document submitted", extra={"document_id": submission.document_id, "bytes": len(data)})
     if sync and len(data) <= settings.sync_max_bytes:
         answer = _invoke({"action": "process_object", "bucket": submission.bucket, "key": submission.key})
@@ -107,13 +107,13 @@ def view_document(document_id: DocumentId) -> Response[str]:
 )
 def extract() -> models.ResultDocument:
     data, kind = requests.document_body(app.current_event, settings.sync_max_bytes)
-    answer = _invoke({"action": "extract", "body": data.decode(), "kind": kind.value})
+    answer = _invoke({"action": "extract", "body": requests.body_text(data, app.current_event), "kind": kind.value})
     return models.ResultDocument.model_validate(answer["result"])
 
 
 @app.post(
     "/uploads",
-    summary="A presigned S3 PUT URL for files larger than the API payload limit",
+    summary="A presigned S3 POST (size-limited) for files larger than the API payload limit",
     responses=responses(200, 400, 415, 422),
 )
 def create_upload(request: schemas.UploadRequest) -> schemas.UploadTicket:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, field
 
@@ -68,3 +69,36 @@ def test_the_limit_itself_is_accepted() -> None:
 )
 def test_accepted_with_its_media_type(content_type: str | None, body: str, kind: MediaType) -> None:
     assert document_body(_event(body, content_type), LIMIT) == (body.encode(), kind)
+
+
+def test_a_body_in_a_declared_charset_is_read_in_it() -> None:
+    from newsproc.api.requests import body_text
+
+    raw = "Caf\u00e9 owners in Z\u00fcrich met Ada Obi.".encode("latin-1")
+    event = BinaryEvent(base64.b64encode(raw).decode(), {"content-type": "text/plain; charset=iso-8859-1"})
+    data, kind = document_body(event, 1000)
+    assert data == raw and kind is MediaType.TEXT
+    assert body_text(data, event) == "Caf\u00e9 owners in Z\u00fcrich met Ada Obi."
+
+
+def test_utf16_without_a_byte_order_mark_is_text_and_binary_is_refused_with_our_message() -> None:
+    from newsproc.api.requests import body_text
+
+    text = "Ada Obi spoke in Lagos on Monday."
+    event = BinaryEvent(base64.b64encode(text.encode("utf-16-le")).decode(), {"content-type": "text/plain"})
+    assert body_text(document_body(event, 1000)[0], event) == text
+    binary = bytes(range(256)) * 4
+    with pytest.raises(ApiError) as caught:
+        body_text(binary, BinaryEvent(base64.b64encode(binary).decode(), {"content-type": "text/plain"}))
+    assert (caught.value.status, caught.value.code) == (400, "undecodable")
+    assert "codec" not in caught.value.message
+
+
+@dataclass
+class BinaryEvent:
+    """A base64-encoded body, as API Gateway passes bytes that are not UTF-8."""
+
+    body: str
+    headers: dict[str, str]
+    is_base64_encoded: bool = True
+    decoded_body: str | None = None

@@ -80,11 +80,18 @@ def world() -> World:
 # ------------------------------------------------------------------------------------- submitting
 
 
+def test_document_service_submit_keeps_the_declared_charset_for_the_pipeline(world: World) -> None:
+    body = "Caf\u00e9 owners met Ada Obi.".encode("utf-16-le")
+    submission = world.service.submit(body, MediaType.TEXT, "UTF-16LE")
+    stored = world.raw.get(RAW, submission.key)
+    assert stored is not None and stored.data == body and stored.content_type == "text/plain; charset=UTF-16LE"
+
+
 @pytest.mark.parametrize(
     ("media_type", "suffix", "content_type"),
     [
-        (MediaType.TEXT, ".txt", "text/plain; charset=utf-8"),
-        (MediaType.HTML, ".html", "text/html; charset=utf-8"),
+        (MediaType.TEXT, ".txt", "text/plain"),  # no charset declared: detected when decoded
+        (MediaType.HTML, ".html", "text/html"),
         (MediaType.JSON, ".json", "application/json"),
     ],
 )
@@ -119,10 +126,11 @@ def test_document_service_presigned_upload_keeps_only_a_known_suffix(world: Worl
     key = str(upload["key"])
     assert re.fullmatch(r"uploads/[0-9a-f]{32}\.htm", key)
     assert upload["document_id"] == document_id_for(RAW, key) and upload["bucket"] == RAW
-    assert upload["headers"] == {"Content-Type": "text/html; charset=utf-8"}
+    assert upload["fields"]["Content-Type"] == "text/html; charset=utf-8"
     assert upload["expires_in"] == PRESIGNED_URL_SECONDS
-    assert world.raw.calls == [("presigned_put", RAW, key, "text/html; charset=utf-8")]
-    assert upload["url"] == world.raw.presigned_put(RAW, key, "text/html; charset=utf-8", PRESIGNED_URL_SECONDS)
+    limit = world.service.settings.max_input_bytes
+    assert upload["max_bytes"] == limit  # S3 refuses larger files (content-length-range)
+    assert world.raw.calls == [("presigned_post", RAW, key, "text/html; charset=utf-8", limit)]
 
 
 @pytest.mark.parametrize("filename", ["report.pdf", "story", "story.txt.exe", ""])

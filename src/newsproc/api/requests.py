@@ -3,14 +3,16 @@ JSON, the shape the pipeline accepts, checked before anything is stored or invok
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from typing import Protocol
 
 from newsproc.api.errors import ApiError
 from newsproc.errors import DocumentError
-from newsproc.media import CONTENT_TYPES, MediaType, base_content_type
-from newsproc.pipeline.decode import decode
+from newsproc.media import CONTENT_TYPES, MediaType, base_content_type, charset_of
+from newsproc.models import ErrorCode
+from newsproc.pipeline.decode import bytes_to_text, decode
 
 
 class HttpRequest(Protocol):
@@ -34,22 +36,45 @@ def document_body(event: HttpRequest, max_bytes: int) -> tuple[bytes, MediaType]
             "unsupported_media_type",
             f"content type {content_type!r} is not one of {sorted(CONTENT_TYPES)}",
         )
-    body = event.decoded_body
-    data = body.encode() if isinstance(body, str) else (body or b"")
+    data = _raw_body(event)
     if not data.strip():
         raise ApiError(400, "empty_body", "the request body is empty")
     if len(data) > max_bytes:
         raise ApiError(413, "too_large", f"the body has {len(data)} bytes; the limit here is {max_bytes}")
     if kind is MediaType.JSON:
-        check_json_document(data)
+        check_json_document(data, declared_charset(event))
     return data, kind
 
 
-def check_json_document(data: bytes) -> None:
+def declared_charset(event: HttpRequest) -> str | None:
+    """The charset parameter of the request's Content-Type (None: undeclared, detected from the bytes)."""
+    return charset_of(event.headers.get("content-type"))
+
+
+def body_text(data: bytes, event: HttpRequest) -> str:
+    """The body as text in its declared charset (else detected), or 400 undecodable."""
+    try:
+        return bytes_to_text(data, repair=False, charset=declared_charset(event))
+    except DocumentError as exc:
+        raise ApiError(400, exc.code.value, exc.message) from None
+
+
+def _raw_body(event: HttpRequest) -> bytes:
+    """The bytes as sent: a binary body arrives base64-encoded (Powertools' decoded_body assumes UTF-8)."""
+    body = getattr(event, "body", None)
+    if body is not None and getattr(event, "is_base64_encoded", False):
+        return base64.b64decode(body)
+    text = body if body is not None else event.decoded_body
+    return text.encode() if isinstance(text, str) else (text or b"")
+
+
+def check_json_document(data: bytes, charset: str | None = None) -> None:
     """Refuse what the pipeline would store as FAILED invalid_json: 400 unparseable, 422 wrong shape."""
     try:
-        decode(data, MediaType.JSON, repair=False)  # the pipeline's own check; a good body is parsed once
+        decode(data, MediaType.JSON, repair=False, charset=charset)  # the pipeline's own check, parsed once
     except DocumentError as exc:
+        if exc.code is not ErrorCode.INVALID_JSON:  # not text at all: empty, undecodable
+            raise ApiError(400, exc.code.value, exc.message) from None
         try:  # refused: tell an unparseable body from a parseable one of the wrong shape
             json.loads(data)
         except (ValueError, RecursionError) as parse_error:

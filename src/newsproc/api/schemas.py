@@ -92,6 +92,7 @@ class UploadTicket(BaseModel):
     bucket: str
     key: str
     url: str
-    method: Literal["PUT"] = "PUT"
-    headers: dict[str, str]
+    method: Literal["POST"] = "POST"
+    fields: dict[str, str] = Field(description="form fields to send before the file field (multipart/form-data)")
+    max_bytes: int = Field(description="S3 refuses a larger file (content-length-range)")
     expires_in: int

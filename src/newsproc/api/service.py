@@ -12,7 +12,7 @@ from typing import Any
 
 from newsproc.errors import DocumentNotFoundError
 from newsproc.ingest.events import ObjectRef, s3_event_message
-from newsproc.media import CANONICAL_SUFFIX, SUFFIXES, MediaType, document_id_for, suffix_of
+from newsproc.media import CANONICAL_SUFFIX, SUFFIXES, MediaType, base_content_type, document_id_for, suffix_of
 from newsproc.models import ResultDocument
 from newsproc.names import entity_key
 from newsproc.settings import Settings
@@ -63,28 +63,35 @@ class DocumentService:
     def _new_key(self, suffix: str) -> str:
         return f"{self.settings.upload_prefix}{uuid.uuid4().hex}{suffix}"
 
-    def submit(self, data: bytes, media_type: MediaType) -> Submission:
-        """Write the body to the raw bucket; the bucket notification runs it through the pipeline."""
+    def submit(self, data: bytes, media_type: MediaType, charset: str | None = None) -> Submission:
+        """Write the body to the raw bucket as sent; the bucket notification runs it through the pipeline.
+
+        The object's content type carries the charset the client declared (none: detected when decoded).
+        """
         suffix = CANONICAL_SUFFIX[media_type]
         key = self._new_key(suffix)
         bucket = self.settings.raw_bucket
-        self.raw_store.put(bucket, key, data, SUFFIXES[suffix][1])
+        content_type = base_content_type(SUFFIXES[suffix][1])
+        self.raw_store.put(bucket, key, data, f"{content_type}; charset={charset}" if charset else content_type)
         return Submission(document_id=document_id_for(bucket, key), bucket=bucket, key=key)
 
     def presigned_upload(self, filename: str) -> dict[str, object] | None:
-        """A presigned PUT for a large file; only the filename's suffix is kept."""
+        """A presigned POST for a large file, limited to MAX_INPUT_BYTES; only the filename's suffix is kept."""
         suffix = suffix_of(filename)
         if suffix is None:
             return None
         key, bucket = self._new_key(suffix), self.settings.raw_bucket
         content_type = SUFFIXES[suffix][1]
-        url = self.raw_store.presigned_put(bucket, key, content_type, PRESIGNED_URL_SECONDS)
+        url, fields = self.raw_store.presigned_post(
+            bucket, key, content_type, self.settings.max_input_bytes, PRESIGNED_URL_SECONDS
+        )
         return {
             "document_id": document_id_for(bucket, key),
             "bucket": bucket,
             "key": key,
             "url": url,
-            "headers": {"Content-Type": content_type},
+            "fields": fields,
+            "max_bytes": self.settings.max_input_bytes,
             "expires_in": PRESIGNED_URL_SECONDS,
         }
 

@@ -4,7 +4,8 @@ Failed records are not deleted, so SQS makes them visible again after the visibi
 moves them to the DLQ after maxReceiveCount, exactly as the real mapping with ReportBatchItemFailures.
 
 The one drain loop of the codebase (`drain`): `scripts/demo.py`, `newsproc local` (`poll_once`), the
-tests and the reliability scenarios (`retry_failed_now=True`) all receive through it.
+tests and the reliability scenarios (`wait_for_in_flight=True`, on a queue whose visibility timeout
+they scaled down) all receive through it.
 """
 
 from __future__ import annotations
@@ -47,12 +48,14 @@ def poll_once(
     timeout_s: float = 120.0,
     on_message: Callable[[str, bool], None] | None = None,
     retry_failed_now: bool = False,
+    make_context: Callable[[], Any] | None = None,
 ) -> BatchOutcome:
     """One receive and one invocation.
 
     `retry_failed_now`: failed messages get visibility 0 instead of waiting out the queue's visibility
     timeout, so SQS redelivers them at once and, after maxReceiveCount receives, its RedrivePolicy
     moves them to the DLQ: what would happen after maxReceiveCount x VisibilityTimeout, without the wait.
+    `make_context`: builds the Lambda context of the invocation (default: a LambdaContext of `timeout_s`).
     """
     response = sqs.receive_message(
         QueueUrl=queue_url,
@@ -64,7 +67,7 @@ def poll_once(
     if not messages:
         return BatchOutcome(0, 0, 0)
     event = sqs_event(messages, queue_arn)
-    context = LambdaContext(function_name=function_name, timeout_s=timeout_s)
+    context = make_context() if make_context else LambdaContext(function_name=function_name, timeout_s=timeout_s)
     try:
         result = handler(event, context) or {}
         failed_ids = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
@@ -107,15 +110,22 @@ def drain(
     handler: Handler,
     *,
     retry_failed_now: bool = False,
+    wait_for_in_flight: bool = False,
+    poll_interval_s: float = 0.1,
     max_receives: int = 100_000,
     **kwargs: Any,
 ) -> DrainOutcome:
     """Poll until the queue is empty; the totals over all batches.
 
-    Without `retry_failed_now`, failed messages wait out the queue's visibility timeout, so the drain
-    stops at the first empty receive and leaves them in flight. With it, they come back at once
-    (see `poll_once`) and the drain stops only when the queue is empty, in-flight messages included:
-    every message then ended deleted or in the DLQ. `max_receives` bounds the receive calls.
+    By default the drain stops at the first empty receive: failed messages wait out the queue's
+    visibility timeout and are left in flight. With `wait_for_in_flight`, it goes on as the event
+    source mapping would: while messages are in flight it sleeps `poll_interval_s` between empty
+    receives, SQS redelivers them when their visibility timeout expires (and moves them to the DLQ
+    after maxReceiveCount), and the drain stops only when the queue is empty, in-flight messages
+    included: every message then ended deleted or in the DLQ. Use it on a queue with a short
+    visibility timeout (the reliability harness scales the template's down). With `retry_failed_now`,
+    failed messages come back at once (see `poll_once`) and the drain also stops only when the queue
+    is empty. `max_receives` bounds the receive calls.
     `kwargs` go to `poll_once` (batch_size, wait_seconds, timeout_s, on_message, ...).
     """
     started = time.perf_counter()
@@ -127,6 +137,8 @@ def drain(
             received += outcome.received
             succeeded += outcome.succeeded
             failed += outcome.failed
-        elif not retry_failed_now or queue_depth(sqs, queue_url) == 0:
+        elif not (retry_failed_now or wait_for_in_flight) or queue_depth(sqs, queue_url) == 0:
             break
+        elif wait_for_in_flight and not retry_failed_now:
+            time.sleep(poll_interval_s)  # messages in flight: their visibility timeout has not expired
     return DrainOutcome(invocations, received, succeeded, failed, time.perf_counter() - started)

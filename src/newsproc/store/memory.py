@@ -114,9 +114,11 @@ class InMemoryRawStore:
         self.calls.append(("erase", bucket, key))
         return len(self._versions.pop((bucket, key), []))
 
-    def presigned_put(self, bucket: str, key: str, content_type: str, expires_in: int) -> str:
-        self.calls.append(("presigned_put", bucket, key, content_type))
-        return f"https://{bucket}.s3.amazonaws.com/{key}?X-Amz-Expires={expires_in}&X-Amz-Signature=fake"
+    def presigned_post(
+        self, bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        self.calls.append(("presigned_post", bucket, key, content_type, max_bytes))
+        return f"https://{bucket}.s3.amazonaws.com/", {"key": key, "Content-Type": content_type, "policy": "fake"}
 
     def keys(self, bucket: str) -> list[str]:
         """Keys with a current object (ListObjectsV2)."""

@@ -92,9 +92,16 @@ class RawObjectStore:
                 raise RuntimeError(f"{len(response['Errors'])} versions not deleted: {error.get('Code')}")
         return len(doomed)
 
-    def presigned_put(self, bucket: str, key: str, content_type: str, expires_in: int) -> str:
-        return self._s3.generate_presigned_url(
-            "put_object",
-            Params={"Bucket": bucket, "Key": key, "ContentType": content_type},
+    def presigned_post(
+        self, bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        """A presigned POST (url, form fields) that S3 accepts only for this key and content type, with a
+        body of 1 to `max_bytes` bytes (a presigned PUT cannot limit the size)."""
+        post = self._s3.generate_presigned_post(
+            Bucket=bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
             ExpiresIn=expires_in,
         )
+        return post["url"], post["fields"]
