@@ -21,10 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from newsproc.local.lambda_env import find_python312, runtime_sdk
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ("CoreLayer", "NlpLayer")
@@ -41,22 +42,6 @@ SAMPLE_TEXT = (
 CHILDREN = ROOT / "scripts" / "children"
 PROCESS_CHILD = CHILDREN / "layer_process.py"
 API_CHILD = CHILDREN / "layer_api.py"
-
-
-def find_python312(explicit: str | None = None) -> str | None:
-    if explicit:
-        return explicit if shutil.which(explicit) or Path(explicit).exists() else None
-    root = os.environ.get("PYENV_ROOT")
-    if not root and shutil.which("pyenv"):
-        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
-    candidates = [Path(root or Path.home() / ".pyenv") / "versions" / "3.12.1" / "bin" / "python3.12"]
-    found = shutil.which("python3.12")
-    if found:
-        candidates.append(Path(found))
-    for candidate in candidates:
-        if candidate.exists():
-            return str(candidate)
-    return None
 
 
 def sample_html() -> str:
@@ -110,18 +95,6 @@ def check(result: dict, build_dir: Path) -> list[str]:
     if strays:
         problems.append(f"modules imported from outside the layers: {strays}")
     return problems
-
-
-def runtime_sdk(python: str) -> Path:
-    """boto3 for python3.12 in a cache folder: the Lambda runtime provides it, the layers do not ship it."""
-    pin = next(line.split('"')[1] for line in (ROOT / "pyproject.toml").read_text().splitlines() if '"boto3==' in line)
-    target = ROOT / ".aws-sam" / "runtime-sdk" / pin.replace("==", "-")
-    if not (target / "boto3").is_dir():
-        subprocess.run(
-            [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", str(target), pin],
-            check=True, timeout=600,
-        )  # fmt: skip
-    return target
 
 
 def run_api(build_dir: Path, python: str) -> dict:

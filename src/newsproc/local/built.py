@@ -26,40 +26,35 @@ separate sys.path entries instead of one merged /opt (a file shipped by two laye
 
 from __future__ import annotations
 
-import collections
 import json
 import os
 import queue
-import shutil
 import subprocess
 import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from newsproc.local.lambda_env import (
+    ACCOUNT_ID,
+    DEFAULT_BUILD_DIR,
+    FAKE_CREDENTIALS,
+    ResolveContext,
+    find_python312,
+    function_environment,
+    local_refs,
+    runtime_sdk,
+    setting,
+)
 from newsproc.local.template import Template
+from newsproc.local.worker_process import Invocation, Worker
 
-ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_BUILD_DIR = ROOT / ".aws-sam" / "build"
 WORKER = Path(__file__).with_name("lambda_worker.py")
 
-# The SDK the python3.12 Lambda runtime ships (boto3 + botocore, s3transfer, jmespath, dateutil, urllib3), which
-# the layers deliberately leave out. AWS no longer publishes the runtime's version: the "Runtime-included SDK
-# versions" section of https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html only says it "depends
-# on the runtime version and your AWS Region" (print boto3.__version__ in a function to see it). So this is the
-# boto3 pin of pyproject.toml, the version the code is tested with; update both together.
-RUNTIME_SDK_PIN = "boto3==1.44.8"
-
-ACCOUNT_ID = "123456789012"
-FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-}
 # Lambda's limit for synchronous request payloads.
 MAX_REQUEST_BYTES = 6_291_456
 FUNCTION_ERROR = "Unhandled"
@@ -71,321 +66,6 @@ class BuildMissingError(FileNotFoundError):
 
 class PayloadTooLargeError(ValueError):
     """The event is over Lambda's 6 MB synchronous request limit (Lambda refuses it before the function)."""
-
-
-# ------------------------------------------------------------------------------------------- interpreter, SDK
-
-
-def find_python312(explicit: str | None = None) -> str | None:
-    """A python3.12 that runs: the explicit one, pyenv's 3.12.x, or python3.12 on PATH (may be a pyenv shim)."""
-    candidates: list[str] = []
-    if explicit:
-        candidates.append(explicit)
-    else:
-        root = os.environ.get("PYENV_ROOT")
-        if not root and shutil.which("pyenv"):
-            root = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False).stdout.strip()
-        versions = Path(root or Path.home() / ".pyenv") / "versions"
-        candidates += [str(p) for p in sorted(versions.glob("3.12*/bin/python3.12"), reverse=True)]
-        found = shutil.which("python3.12")
-        if found:
-            candidates.append(found)
-    for candidate in candidates:
-        try:
-            probe = subprocess.run(
-                [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 12))"],
-                capture_output=True, text=True, timeout=30, check=False,
-            )  # fmt: skip
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if probe.returncode == 0 and probe.stdout.strip() == "True":
-            return candidate
-    return None
-
-
-def runtime_sdk(python: str, pin: str = RUNTIME_SDK_PIN, cache_dir: Path | None = None) -> Path:
-    """The runtime's boto3 for python3.12 in `.aws-sam/runtime-sdk/<pin>` (shared with scripts/layer_smoke.py),
-    installed by pip on first use into a scratch folder renamed into place (concurrent callers are safe)."""
-    target = (cache_dir or ROOT / ".aws-sam" / "runtime-sdk") / pin.replace("==", "-")
-    if (target / "boto3").is_dir():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        subprocess.run(
-            [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-             "--target", str(scratch), pin],
-            check=True, timeout=600, capture_output=True,
-        )  # fmt: skip
-        try:
-            scratch.rename(target)
-        except OSError:  # another process won the race
-            if not (target / "boto3").is_dir():
-                raise
-    except subprocess.CalledProcessError as exc:
-        raise RuntimeError(f"pip could not install {pin} for {python}: {exc.stderr.decode()[-2000:]}") from exc
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return target
-
-
-# ---------------------------------------------------------------------------------------- template values
-
-
-@dataclass(frozen=True)
-class ResolveContext:
-    """What `!Ref`, `!GetAtt` and `!Sub` resolve to locally.
-
-    `refs`: logical id -> local value (`Ref`), "LogicalId.Attribute" -> value (`GetAtt`); `parameters`
-    override the template's defaults. A resource's name expression (its BucketName, QueueName, ...) stands
-    for the resource itself: the template's `RAW_BUCKET: !Sub "newsproc-raw-${Stage}-..."` is the local
-    name of RawBucket when refs has one. An unknown Ref of a resource falls back to its logical id
-    (`X.Alias` to X's); an unknown GetAtt raises KeyError.
-    """
-
-    template: Template
-    refs: Mapping[str, str] = field(default_factory=dict)
-    parameters: Mapping[str, str] = field(default_factory=dict)
-    region: str = "us-east-1"
-    account_id: str = ACCOUNT_ID
-
-    def pseudo(self) -> dict[str, str]:
-        return {
-            "AWS::AccountId": self.account_id,
-            "AWS::Region": self.region,
-            "AWS::Partition": "aws",
-            "AWS::URLSuffix": "amazonaws.com",
-            "AWS::StackName": "newsproc-local",
-            "AWS::StackId": f"arn:aws:cloudformation:{self.region}:{self.account_id}:stack/newsproc-local/local",
-            "AWS::NoValue": "",
-        }
-
-    def _name_expressions(self) -> dict[str, str]:
-        names = ("BucketName", "QueueName", "TableName", "FunctionName", "TopicName")
-        found = {}
-        for logical_id, resource in self.template.resources.items():
-            if logical_id not in self.refs:
-                continue
-            for name in names:
-                expression = resource.get("Properties", {}).get(name)
-                if expression is not None:
-                    found[json.dumps(expression, sort_keys=True)] = logical_id
-        return found
-
-    def ref(self, name: str) -> str:
-        if name in self.refs:
-            return str(self.refs[name])
-        if name in self.parameters:
-            return str(self.parameters[name])
-        pseudo = self.pseudo()
-        if name in pseudo:
-            return pseudo[name]
-        if name in self.template.body.get("Parameters", {}):
-            default = self.template.parameter_default(name)
-            if default is None:
-                raise KeyError(f"template parameter {name} has no default: pass it in parameters")
-            return str(default)
-        base = name.split(".", 1)[0]
-        if base in self.refs:
-            return str(self.refs[base])
-        if base in self.template.resources:
-            return base
-        raise KeyError(f"!Ref {name}: no such parameter or resource")
-
-    def get_att(self, logical_id: str, attribute: str) -> str:
-        key = f"{logical_id}.{attribute}"
-        if key in self.refs:
-            return str(self.refs[key])
-        raise KeyError(f"!GetAtt {key}: pass its local value in refs[{key!r}]")
-
-    def resolve(self, value: Any) -> Any:
-        """The local value of a template expression (plain values are returned as they are)."""
-        if isinstance(value, dict) and len(value) == 1:
-            logical_id = self._name_expressions().get(json.dumps(value, sort_keys=True))
-            if logical_id is not None:
-                return str(self.refs[logical_id])
-            (key, arg), = value.items()  # fmt: skip
-            if key == "Ref":
-                return self.ref(arg)
-            if key == "Fn::GetAtt":
-                logical_id, attribute = arg if isinstance(arg, list) else str(arg).split(".", 1)
-                return self.get_att(logical_id, attribute)
-            if key == "Fn::Sub":
-                return self._sub(arg)
-            if key == "Fn::Join":
-                separator, items = arg
-                return str(separator).join(str(self.resolve(item)) for item in items)
-        if isinstance(value, dict):
-            return {k: self.resolve(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.resolve(v) for v in value]
-        return value
-
-    def _sub(self, arg: Any) -> str:
-        text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
-        out, index = [], 0
-        while index < len(text):
-            start = text.find("${", index)
-            if start < 0:
-                out.append(text[index:])
-                break
-            out.append(text[index:start])
-            end = text.index("}", start)
-            name = text[start + 2 : end]
-            if name.startswith("!"):  # ${!Literal}
-                out.append("${" + name[1:] + "}")
-            elif name in variables:
-                out.append(str(self.resolve(variables[name])))
-            elif "." in name and not name.startswith("AWS::") and name.split(".", 1)[0] in self.template.resources:
-                out.append(self.get_att(*name.split(".", 1)))
-            else:
-                out.append(self.ref(name))
-            index = end + 1
-        return "".join(out)
-
-
-def local_refs(resources: Any, region: str = "us-east-1", account_id: str = ACCOUNT_ID) -> dict[str, str]:
-    """`ResolveContext.refs` for the harness's resources (newsproc.local.resources.LocalResources)."""
-    r = resources
-    refs = {
-        "RawBucket": r.raw_bucket,
-        "RawBucket.Arn": f"arn:aws:s3:::{r.raw_bucket}",
-        "ResultsBucket": r.results_bucket,
-        "ResultsBucket.Arn": f"arn:aws:s3:::{r.results_bucket}",
-        "DocumentsTable": r.table,
-        "DocumentsTable.Arn": f"arn:aws:dynamodb:{region}:{account_id}:table/{r.table}",
-        "IngestQueue": r.queue_url,
-        "IngestQueue.Arn": r.queue_arn,
-        "IngestQueue.QueueName": r.queue_url.rstrip("/").rsplit("/", 1)[-1],
-        "IngestDeadLetterQueue": r.dlq_url,
-        "IngestDeadLetterQueue.Arn": r.dlq_arn,
-        "IngestDeadLetterQueue.QueueName": r.dlq_url.rstrip("/").rsplit("/", 1)[-1],
-    }
-    return refs
-
-
-def function_environment(template: Template, function_id: str, context: ResolveContext) -> dict[str, str]:
-    """Globals.Function.Environment.Variables, then the function's own, resolved to local values."""
-    variables: dict[str, Any] = {}
-    variables.update(template.function_globals().get("Environment", {}).get("Variables", {}) or {})
-    variables.update(template.properties(function_id).get("Environment", {}).get("Variables", {}) or {})
-    return {name: str(context.resolve(value)) for name, value in variables.items()}
-
-
-def _setting(template: Template, function_id: str, name: str, default: Any) -> Any:
-    value = template.properties(function_id).get(name)
-    if value is None:
-        value = template.function_globals().get(name, default)
-    return value
-
-
-# ------------------------------------------------------------------------------------------------- worker
-
-
-@dataclass
-class Invocation:
-    """What one invoke did (kept as `BuiltFunction.last_invocation` and in `invocations`)."""
-
-    request_id: str
-    function_error: str | None
-    duration_s: float  # wall time seen by the parent, including a cold start
-    cold: bool  # this invoke started the worker
-    handler_ms: float | None = None  # the handler's own time (from the worker)
-    max_memory_used_mb: float | None = None
-    error_type: str | None = None
-
-
-class _Worker:
-    """One worker process with its reader threads (a killed worker's lines never reach its successor)."""
-
-    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, sink: TextIO | None, tail: int) -> None:
-        self.spawned = time.perf_counter()
-        self.process = subprocess.Popen(
-            argv, env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", errors="surrogatepass", bufsize=1,
-        )  # fmt: skip
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        self.logs: collections.deque[str] = collections.deque(maxlen=tail)
-        self.init: dict[str, Any] | None = None
-        self.first_invoke_done = False
-        self._threads = [
-            threading.Thread(target=self._read_stdout, daemon=True, name=f"lambda-worker-{self.process.pid}-out"),
-            threading.Thread(target=self._read_stderr, args=(sink,), daemon=True,
-                             name=f"lambda-worker-{self.process.pid}-err"),
-        ]  # fmt: skip
-        for thread in self._threads:
-            thread.start()
-
-    def _read_stdout(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def _read_stderr(self, sink: TextIO | None) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.logs.append(line.rstrip("\n"))
-            if sink is not None:
-                try:
-                    sink.write(line)
-                    sink.flush()
-                except (OSError, ValueError):
-                    sink = None
-        # EOF: the process closed stderr (it exited)
-
-    def next_message(self, timeout: float | None) -> dict[str, Any] | None:
-        """The next protocol message; None on EOF (the worker died); raises queue.Empty on timeout."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            line = self.lines.get(timeout=remaining)
-            if line is None:
-                self.lines.put(None)  # keep reporting EOF
-                return None
-            line = line.strip()
-            if line:
-                return json.loads(line)
-
-    def send(self, message: dict[str, Any]) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(json.dumps(message, ensure_ascii=False) + "\n")
-        self.process.stdin.flush()
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.stop()
-
-    def stop(self, grace_s: float = 2.0) -> None:
-        """Close stdin (the worker exits), then terminate, then kill: done within about 2 * grace_s."""
-        process = self.process
-        if process.poll() is None:
-            try:
-                assert process.stdin is not None
-                process.stdin.close()
-            except (OSError, ValueError):
-                pass
-            try:
-                process.wait(timeout=min(grace_s, 0.5))
-            except subprocess.TimeoutExpired:
-                process.terminate()
-                try:
-                    process.wait(timeout=grace_s)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=grace_s)
-        for thread in self._threads:
-            thread.join(timeout=grace_s)
-        for stream in (process.stdin, process.stdout, process.stderr):
-            try:
-                if stream is not None:
-                    stream.close()
-            except (OSError, ValueError):
-                pass
 
 
 class BuiltFunction:
@@ -439,9 +119,9 @@ class BuiltFunction:
         self.region = region
         self.endpoint_url = endpoint_url
         self.function_name = function_name or function_id
-        self.memory_mb = int(_setting(self.template, function_id, "MemorySize", 128))
+        self.memory_mb = int(setting(self.template, function_id, "MemorySize", 128))
         self.timeout_s = float(
-            timeout_s if timeout_s is not None else _setting(self.template, function_id, "Timeout", 3)
+            timeout_s if timeout_s is not None else setting(self.template, function_id, "Timeout", 3)
         )
         self.init_timeout_s = init_timeout_s
         self.resolver = ResolveContext(self.template, dict(refs or {}), dict(parameters or {}), region)
@@ -451,7 +131,7 @@ class BuiltFunction:
         self.cold_starts: list[float] = []
         self.init_s: float | None = None
         self.invocations: list[Invocation] = []
-        self._worker: _Worker | None = None
+        self._worker: Worker | None = None
         self._invoke_lock = threading.Lock()
         self._state_lock = threading.Lock()
 
@@ -584,7 +264,7 @@ class BuiltFunction:
         if self._worker is not None:
             self._worker.stop()
         env, argv = self.environment, self.argv
-        self._worker = _Worker(argv, env, self.code_dir, self.log_sink, self.log_tail)
+        self._worker = Worker(argv, env, self.code_dir, self.log_sink, self.log_tail)
 
     def stop(self, grace_s: float = 2.0) -> None:
         """Stop the worker: stdin closed, then SIGTERM, then SIGKILL (within about 2 * grace_s)."""
@@ -610,7 +290,7 @@ class BuiltFunction:
 
     # --------------------------------------------------------------------------------------------- invoke
 
-    def _exit_error(self, worker: _Worker, request_id: str, phase: str) -> dict[str, Any]:
+    def _exit_error(self, worker: Worker, request_id: str, phase: str) -> dict[str, Any]:
         try:
             code = worker.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -621,7 +301,7 @@ class BuiltFunction:
         return {"errorMessage": message, "errorType": "Runtime.ExitError", "requestId": request_id,
                 "stackTrace": [], "logTail": tail}  # fmt: skip
 
-    def _await_init(self, worker: _Worker, request_id: str = "") -> dict[str, Any] | None:
+    def _await_init(self, worker: Worker, request_id: str = "") -> dict[str, Any] | None:
         """None when the worker is initialised; else the error an invoke answers."""
         if worker.init is not None:
             return worker.init.get("error")
@@ -674,7 +354,7 @@ class BuiltFunction:
             return payload, function_error
 
     def _invoke_on(
-        self, worker: _Worker, event: Any, request_id: str, timeout: float
+        self, worker: Worker, event: Any, request_id: str, timeout: float
     ) -> tuple[Any, str | None, dict[str, Any]]:
         init_error = self._await_init(worker, request_id)
         if init_error is not None and not worker.alive():
