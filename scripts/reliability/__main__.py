@@ -11,8 +11,27 @@ import time
 from collections.abc import Callable
 
 import scripts.reliability
-from scripts.reliability import bad_input, duplicates, faults, load, poison
-from scripts.reliability.harness import ScenarioResult, process_module
+from scripts.reliability import (
+    api_delete,
+    bad_input,
+    deferral,
+    duplicates,
+    faults,
+    foreign_bucket,
+    forged_tokens,
+    future_removal,
+    large_result,
+    load,
+    oversized_metadata,
+    poison,
+)
+from scripts.reliability.harness import (
+    TIME_SCALE,
+    ScenarioResult,
+    function_timeout_s,
+    process_module,
+    scaled_seconds,
+)
 
 SCENARIOS: dict[str, Callable[..., ScenarioResult]] = {
     "duplicates": duplicates.run,
@@ -20,6 +39,13 @@ SCENARIOS: dict[str, Callable[..., ScenarioResult]] = {
     "faults": faults.run,
     "bad_input": bad_input.run,
     "load": load.run,
+    "oversized_metadata": oversized_metadata.run,
+    "future_removal": future_removal.run,
+    "deferral": deferral.run,
+    "api_delete": api_delete.run,
+    "large_result": large_result.run,
+    "forged_tokens": forged_tokens.run,
+    "foreign_bucket": foreign_bucket.run,
 }
 SMALL = {
     "duplicates": {"documents": 60},
@@ -27,6 +53,14 @@ SMALL = {
     "faults": {"documents": 60},
     "bad_input": {"examples": 8, "big_mb": 50},
     "load": {"documents": 100},
+    "oversized_metadata": {},
+    "future_removal": {},
+    "deferral": {},
+    "api_delete": {},
+    # A 100 KB article (~0.5 MB result) against MAX_RESPONSE_BYTES=300000 instead of 2 MB against 5 MB.
+    "large_result": {"article_bytes": 100_000, "max_response_bytes": 300_000},
+    "forged_tokens": {},
+    "foreign_bucket": {},
 }
 
 
@@ -43,11 +77,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
 
     from newsproc.local.env import use_local_environment
+    from newsproc.local.template import Template
 
     # The poison and faults scenarios make the handler log exceptions on purpose: keep stdout to the lines.
     use_local_environment(POWERTOOLS_LOG_LEVEL="CRITICAL", POWERTOOLS_METRICS_DISABLED="true")
     print("reliability: moto in process, resources from template.yaml, real ProcessDocumentFunction handler;")
-    print("  short documents (~60 words each) so the 500/2,000-document scenarios run in minutes")
+    print("  short documents (~60 words each) so the 500/2,000-document scenarios run in minutes;")
+    visibility = float(Template.load().properties("IngestQueue")["VisibilityTimeout"])
+    print(
+        f"  template times / {TIME_SCALE}: IngestQueue VisibilityTimeout {visibility:g} s -> "
+        f"{scaled_seconds(visibility):g} s, ProcessDocumentFunction Timeout {function_timeout_s():g} s -> "
+        f"{scaled_seconds(function_timeout_s()):g} s"
+    )
     process_module()
     ok = True
     for name in names:

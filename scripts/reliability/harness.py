@@ -5,14 +5,51 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsproc.local.lambda_runtime import LambdaContext
 from newsproc.local.poller import DrainOutcome
 
 _MODULE: Any = None
+_API_MODULE: Any = None
+
+# Every time of template.yaml runs TIME_SCALE times faster here: the IngestQueue's VisibilityTimeout
+# (5,400 s -> 3 s) and ProcessDocumentFunction's Timeout (900 s -> 0.5 s), which the handler's 15 s
+# deadline reserve is measured against (ScaledContext). SQS takes whole seconds, so the factor divides
+# 5,400 exactly (1,000 would give 5.4 s, which SQS refuses and moto truncates).
+TIME_SCALE = 1800
+
+
+def scaled_seconds(template_seconds: float) -> float:
+    return template_seconds / TIME_SCALE
+
+
+@dataclass
+class ScaledContext(LambdaContext):
+    """A Lambda context on the scaled clock: `timeout_s` is the template's (900 s), and it runs out after
+    timeout_s / TIME_SCALE real seconds. The remaining time is reported in template milliseconds, so the
+    handler's 15 s reserve is 15 s of template time (15 s / TIME_SCALE real)."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        elapsed_template_s = (time.monotonic() - self._started) * TIME_SCALE
+        return max(0, int((self.timeout_s - elapsed_template_s) * 1000))
+
+
+def function_timeout_s() -> float:
+    """ProcessDocumentFunction's Timeout in template.yaml (900 s)."""
+    from newsproc.local.lambda_runtime import function_timeout
+    from newsproc.local.template import Template
+
+    return function_timeout("ProcessDocumentFunction", Template.load())
+
+
+def scaled_context(timeout_s: float | None = None) -> ScaledContext:
+    """The context of one invocation: the template's Timeout (or `timeout_s`, template seconds), scaled."""
+    return ScaledContext("ProcessDocumentFunction", timeout_s=function_timeout_s() if timeout_s is None else timeout_s)
 
 
 def process_module() -> Any:
@@ -27,6 +64,30 @@ def process_module() -> Any:
     return _MODULE
 
 
+def api_module(**environment: str) -> Any:
+    """The real ApiFunction module (loaded once). With `environment` (e.g. MAX_RESPONSE_BYTES), a fresh copy
+    loaded with those variables set, since the module reads its Settings once at init as in Lambda."""
+    global _API_MODULE
+    from newsproc.local.lambda_runtime import load_handler
+    from newsproc.local.resources import local_names
+
+    if environment:
+        saved = {name: os.environ.get(name) for name in environment}
+        os.environ.update(local_names() | environment)
+        try:
+            return load_handler("ApiFunction")[1]
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+    if _API_MODULE is None:
+        os.environ.update(local_names())
+        _, _API_MODULE = load_handler("ApiFunction")
+    return _API_MODULE
+
+
 @dataclass
 class Stack:
     s3: Any  # the harness's own clients: never faulted, never counted
@@ -38,11 +99,21 @@ class Stack:
 
 @contextlib.contextmanager
 def local_stack() -> Iterator[Stack]:
-    """`newsproc.local.harness.moto_stack` (the one moto harness) and the real handler."""
+    """`newsproc.local.harness.moto_stack` (the one moto harness) and the real handler.
+
+    The ingest queue gets the template's VisibilityTimeout scaled by TIME_SCALE (here only: moto_stack
+    creates it with the template's own value).
+    """
     from newsproc.local.harness import moto_stack
 
     module = process_module()
     with moto_stack() as moto:
+        visibility = int(moto.template.properties("IngestQueue")["VisibilityTimeout"])
+        scaled = scaled_seconds(visibility)
+        assert scaled == int(scaled) and scaled >= 1, f"SQS takes whole seconds: {visibility} / {TIME_SCALE}"
+        moto.sqs.set_queue_attributes(
+            QueueUrl=moto.resources.queue_url, Attributes={"VisibilityTimeout": str(int(scaled))}
+        )
         yield Stack(s3=moto.s3, sqs=moto.sqs, table=moto.table, resources=moto.resources, handler=module.lambda_handler)
 
 
@@ -53,12 +124,16 @@ def function_clients() -> tuple[Any, Any]:
     return aws.s3_client(), aws.dynamodb_resource().meta.client
 
 
-def drain_with_retries(stack: Stack, *, timeout_s: float = 120.0) -> DrainOutcome:
-    """Like the event source mapping: batches of 10, delete what succeeded, failed ones come back at once.
+def drain_with_retries(
+    stack: Stack, *, handler: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None, make_context: Any = None
+) -> DrainOutcome:
+    """Like the event source mapping: batches of 10, delete what succeeded, failed ones come back later.
 
-    `newsproc.local.poller.drain` with `retry_failed_now`: failed messages get visibility 0 (instead of
-    the queue's visibility timeout) so redelivery and the RedrivePolicy's move to the DLQ after
-    maxReceiveCount happen immediately; it returns when the queue is empty, in-flight messages included.
+    `newsproc.local.poller.drain` with `wait_for_in_flight`: a failed message stays in flight for the
+    queue's (scaled) visibility timeout, then moto redelivers it, and after maxReceiveCount receives moves
+    it to the DLQ by the RedrivePolicy; nothing resets visibility by hand. The drain sleeps while messages
+    are in flight and returns when the queue is empty, in-flight messages included. Each invocation gets
+    a ScaledContext of the template's Timeout (`make_context` to choose another).
     """
     from newsproc.local.poller import drain
 
@@ -66,11 +141,11 @@ def drain_with_retries(stack: Stack, *, timeout_s: float = 120.0) -> DrainOutcom
         stack.sqs,
         stack.resources.queue_url,
         stack.resources.queue_arn,
-        stack.handler,
-        retry_failed_now=True,
+        handler or stack.handler,
+        wait_for_in_flight=True,
         batch_size=10,
         wait_seconds=0,
-        timeout_s=timeout_s,
+        make_context=make_context or scaled_context,
     )
 
 
@@ -118,7 +193,7 @@ class Tally:
     missing: list[str] = field(default_factory=list)
 
 
-def tally(stack: Stack, keys: list[str]) -> Tally:
+def tally(stack: Stack, keys: list[str], *, bucket: str | None = None) -> Tally:
     """What became of each uploaded key: a result item (which status), a DLQ message, or nothing."""
     from newsproc.ingest.events import object_refs_from_message
     from newsproc.media import document_id_for
@@ -136,7 +211,7 @@ def tally(stack: Stack, keys: list[str]) -> Tally:
         for m in messages:
             with contextlib.suppress(Exception):
                 dlq_keys |= {r.key for r in object_refs_from_message(m["Body"])}
-    found = [items.get(document_id_for(stack.resources.raw_bucket, key)) for key in keys]
+    found = [items.get(document_id_for(bucket or stack.resources.raw_bucket, key)) for key in keys]
     stored = [i for i in found if i is not None]
     missing = [k for k, i in zip(keys, found, strict=True) if i is None and k not in dlq_keys]
     return Tally(
@@ -167,6 +242,7 @@ class ScenarioResult:
             f"lost={t.lost}",
         ]
         parts += [f"{k}={v}" for k, v in self.extra.items()]
+        parts.append(f"time_scale=1/{TIME_SCALE}")
         return f"reliability[{self.name}]: " + " ".join(parts)
 
 

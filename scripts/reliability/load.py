@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from scripts.reliability.documents import WORDS_PER_ARTICLE, upload_articles
-from scripts.reliability.harness import ScenarioResult, local_stack, tally
+from scripts.reliability.harness import ScenarioResult, drain_with_retries, local_stack, tally
 
 
 def run(documents: int = 2000) -> ScenarioResult:
     """2,000 documents through the template's queue with the in-process poller (src/newsproc/local/poller.py)."""
-    from newsproc.local.poller import drain
-
     with local_stack() as stack:
         keys = upload_articles(stack, documents, seed=5)
-        outcome = drain(stack.sqs, stack.resources.queue_url, stack.resources.queue_arn, stack.handler, batch_size=10)
+        outcome = drain_with_retries(stack)
         counted = tally(stack, keys)
     return ScenarioResult(
         "load",

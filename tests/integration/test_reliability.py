@@ -9,7 +9,20 @@ from newsproc.ingest.events import ObjectRef, s3_event_message
 from newsproc.local.lambda_runtime import LambdaContext, sqs_event
 from newsproc.local.poller import drain
 from newsproc.media import document_id_for
-from scripts.reliability import bad_input, duplicates, faults, load, poison
+from scripts.reliability import (
+    api_delete,
+    bad_input,
+    deferral,
+    duplicates,
+    faults,
+    foreign_bucket,
+    forged_tokens,
+    future_removal,
+    large_result,
+    load,
+    oversized_metadata,
+    poison,
+)
 from scripts.reliability.harness import CallCounter
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
@@ -57,6 +70,65 @@ def test_reliability_load_through_the_poller() -> None:
     result = load.run(documents=60)
     assert (result.tally.stored, result.tally.lost) == (60, 0)
     assert result.extra["docs_per_s"] > 0
+
+
+def test_reliability_oversized_metadata_is_stored() -> None:
+    result = oversized_metadata.run(title_chars=450_000, json_documents=1)
+    t = result.tally
+    assert (t.documents, t.stored, t.dlq, t.lost) == (2, 2, 0, 0)
+    assert result.extra["largest_item_chars"] < 400_000
+
+
+def test_reliability_future_removal_and_forced_message_are_processed() -> None:
+    result = future_removal.run(keys=1)
+    t, extra = result.tally, result.extra
+    assert (t.stored, t.processed, t.dlq, t.lost) == (2, 2, 0, 0)
+    assert extra["created_after_future_removal"] == "1/1"
+    assert extra["ordinary_event_refused_by_tombstone"] == "1/1"
+    assert extra["forced_over_tombstone"] == "1/1"
+
+
+def test_reliability_deferred_batch_is_processed_from_fresh_copies() -> None:
+    result = deferral.run(documents=12, short_invocations=1)
+    t, extra = result.tally, result.extra
+    assert (t.processed, t.dlq, t.lost) == (12, 0, 0)
+    assert extra["deferred_records"] > 0 and extra["copies_received"] == extra["deferred_records"]
+    assert extra["copy_receive_counts"] == f"1:{extra['copies_received']}"
+    assert extra["failed_receipts"] == 0
+
+
+def test_reliability_api_delete_leaves_nothing() -> None:
+    result = api_delete.run(documents=2)
+    extra = result.extra
+    assert (result.tally.stored, result.tally.lost, result.tally.dlq) == (2, 0, 0)
+    assert extra["deleted_204"] == "2/2"
+    assert (extra["versions_left"], extra["delete_markers_left"], extra["items_left"]) == (0, 0, 0)
+
+
+def test_reliability_large_result_is_a_redirect() -> None:
+    result = large_result.run(article_bytes=100_000, max_response_bytes=300_000)
+    extra = result.extra
+    assert (result.tally.processed, result.tally.lost) == (2, 0)
+    assert (extra["get_status"], extra["location"], extra["body_bytes"]) == (303, "presigned", 0)
+    assert extra["result_bytes"] > 300_000 and extra["result_matches"] is True
+    assert extra["small_get_status"] == 200
+
+
+def test_reliability_forged_tokens_are_all_400() -> None:
+    result = forged_tokens.run(documents=6)
+    extra = result.extra
+    assert result.tally.lost == 0
+    assert extra["forged_tokens"] == extra["answered_400"] == 9
+    assert extra["real_token_listing"] == 200
+
+
+def test_reliability_foreign_bucket_is_refused_unread() -> None:
+    result = foreign_bucket.run(documents=3, foreign=3)
+    t, extra = result.tally, result.extra
+    assert (t.stored, t.failed, t.dlq, t.lost) == (3, 3, 0, 0)
+    assert extra["codes"] == "foreign_bucket:3"
+    assert extra["other_bucket_reads"] == 0 and extra["raw_bucket_reads"] > 0
+    assert extra["own_processed"] == "3/3"
 
 
 # ------------------------------------------------------------------------- ordering and removal
