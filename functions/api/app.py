@@ -6,14 +6,14 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsproc import models
 from newsproc.api import direct, errors, requests, schemas, service, view
-from newsproc.api.schemas import responses
+from newsproc.api.openapi import create_app, operation
 from newsproc.settings import Settings
 
 logger = Logger()
@@ -21,8 +21,7 @@ logger = Logger()
 # X-Ray SDK knows cost 0.13 s of cold start in a Lambda environment (python -m scripts.bench --only cold_start).
 tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()
-app = APIGatewayHttpResolver(enable_validation=True)
-app.enable_swagger(path="/swagger", title="newsproc API", version="2")
+app = create_app()  # OpenAPI: title, version, tags, IAM scheme, request bodies, /swagger, /openapi.json
 errors.register_error_handlers(app, logger)
 settings = Settings.from_env()
 _invoke = partial(direct.call_process_function, settings.process_function_name)
@@ -30,16 +29,15 @@ _service = partial(service.DocumentService.from_settings, settings)
 DocumentId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
 
 
-@app.post(
-    "/documents",
-    summary="Submit a document (queued; ?sync=true processes small ones inline)",
-    responses=responses((202, 200), 400, 413, 415, 422, 502),
-)
+@app.post("/documents", **operation("submitDocument"))
 def submit_document(
     sync: Annotated[bool, Query(description="process inline and return the result")] = False,
+    title: Annotated[str | None, Query(max_length=500, description="the document's title")] = None,
+    filename: Annotated[str | None, Query(max_length=255, description="its file name: the title if none")] = None,
 ) -> Response[schemas.SubmittedDocument | models.ResultDocument]:
     data, kind = requests.document_body(app.current_event, settings.max_input_bytes)
-    submission = _service().submit(data, kind, requests.declared_charset(app.current_event))
+    data, kind, charset = requests.titled(data, kind, requests.declared_charset(app.current_event), title, filename)
+    submission = _service().submit(data, kind, charset)
     logger.info("document submitted", extra={"document_id": submission.document_id, "bytes": len(data)})
     if sync and len(data) <= settings.sync_max_bytes:
         answer = _invoke({"action": "process_object", "bucket": submission.bucket, "key": submission.key})
@@ -47,52 +45,44 @@ def submit_document(
     return Response(202, content_types.APPLICATION_JSON, schemas.SubmittedDocument(**submission.__dict__))
 
 
-@app.get("/documents", summary="List documents, or those mentioning an entity", responses=responses(200, 400, 422))
+@app.get("/documents", **operation("listDocuments"))
 def list_documents(
     entity: Annotated[str | None, Query(min_length=1, max_length=300)] = None,
-    label: Annotated[str | None, Query(min_length=1, max_length=32, pattern=r"^[A-Za-z_]+$")] = None,
+    label: Annotated[
+        str | None, Query(min_length=1, max_length=32, pattern=r"^[A-Za-z_]+$", description="required with entity")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     next: Annotated[str | None, Query(max_length=4096)] = None,  # noqa: A002 - the API's parameter name
 ) -> schemas.DocumentList:
     if entity is not None:
-        documents, token = _service().documents_mentioning(label or "PERSON", entity, limit=limit, next_token=next)
+        documents, token = _service().documents_mentioning(
+            requests.entity_label(label), entity, limit=limit, next_token=next
+        )
         return schemas.DocumentList(documents=[schemas.EntityDocumentRef(**d) for d in documents], next=token)
     summaries, token = _service().list_documents(limit=limit, next_token=next)
     return schemas.DocumentList(documents=[schemas.DocumentSummary(**s) for s in summaries], next=token)
 
 
-@app.get("/documents/<document_id>", summary="The result document", responses=responses((200, 303), 404, 422))
+@app.get("/documents/<document_id>", **operation("getDocument"))
 def get_document(document_id: DocumentId) -> models.ResultDocument:
     if url := _service().large_result_url(document_id):
         raise errors.SeeOther(url)
     return _service().get(document_id)
 
 
-@app.delete(
-    "/documents/<document_id>",
-    summary="Delete the result, its entity items and the raw object",
-    responses=responses(204, 404, 422),
-)
+@app.delete("/documents/<document_id>", **operation("deleteDocument"))
 def delete_document(document_id: DocumentId) -> Response[None]:
     _service().delete(document_id)
     return Response(status_code=204, body=None)
 
 
-@app.post(
-    "/documents/<document_id>/reprocess",
-    summary="Queue the stored object for processing again",
-    responses=responses(202, 404, 422),
-)
+@app.post("/documents/<document_id>/reprocess", **operation("reprocessDocument"))
 def reprocess_document(document_id: DocumentId) -> Response[schemas.SubmittedDocument]:
     submission = _service().reprocess(document_id)
     return Response(202, content_types.APPLICATION_JSON, schemas.SubmittedDocument(**submission.__dict__))
 
 
-@app.get(
-    "/documents/<document_id>/view",
-    summary="HTML view: highlighted entities, table, metadata, chart",
-    responses=responses((200, 303), 404, 422, 502),
-)
+@app.get("/documents/<document_id>/view", **operation("viewDocument"))
 def view_document(document_id: DocumentId) -> Response[str]:
     answer = _invoke({"action": "render_view", "document_id": document_id})
     if "url" in answer:
@@ -100,33 +90,21 @@ def view_document(document_id: DocumentId) -> Response[str]:
     return Response(200, content_types.TEXT_HTML, answer["html"], headers=dict(view.SECURITY_HEADERS))
 
 
-@app.post(
-    "/extract",
-    summary="Stateless: text, HTML or JSON in, result out, nothing stored",
-    responses=responses(200, 400, 413, 415, 422, 502),
-)
+@app.post("/extract", **operation("extract"))
 def extract() -> models.ResultDocument:
     data, kind = requests.document_body(app.current_event, settings.sync_max_bytes)
     answer = _invoke({"action": "extract", "body": requests.body_text(data, app.current_event), "kind": kind.value})
     return models.ResultDocument.model_validate(answer["result"])
 
 
-@app.post(
-    "/uploads",
-    summary="A presigned S3 POST (size-limited) for files larger than the API payload limit",
-    responses=responses(200, 400, 415, 422),
-)
+@app.post("/uploads", **operation("createUpload"))
 def create_upload(request: schemas.UploadRequest) -> schemas.UploadTicket:
     if (ticket := _service().presigned_upload(request.filename)) is None:
         raise errors.ApiError(415, "unsupported_media_type", "the filename must end in .txt, .html, .htm or .json")
     return schemas.UploadTicket(**ticket)
 
 
-@app.get(
-    "/entities/<label>/<name>/documents",
-    summary="Documents mentioning an entity (any merged form)",
-    responses=responses(200, 400, 422),
-)
+@app.get("/entities/<label>/<name>/documents", **operation("entityDocuments"))
 def entity_documents(
     label: Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z_]+$")],
     name: Annotated[str, Path(min_length=1, max_length=300)],
@@ -136,11 +114,6 @@ def entity_documents(
     documents, token = _service().documents_mentioning(label, unquote(name), limit=limit, next_token=next)
     refs = [schemas.EntityDocumentRef(**d) for d in documents]
     return schemas.EntityDocuments(label=label.upper(), name=unquote(name), documents=refs, next=token)
-
-
-@app.get("/openapi.json", include_in_schema=False)
-def openapi_json() -> Response[str]:
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=app.get_openapi_json_schema())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

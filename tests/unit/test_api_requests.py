@@ -102,3 +102,43 @@ class BinaryEvent:
     headers: dict[str, str]
     is_base64_encoded: bool = True
     decoded_body: str | None = None
+
+
+@pytest.mark.parametrize(
+    ("data", "kind", "charset", "title", "filename", "expected"),
+    [
+        (b"Ada Obi spoke.", MediaType.TEXT, None, "Lagos talks", None,
+         {"text": "Ada Obi spoke.", "title": "Lagos talks"}),
+        (b"<p>Ada</p>", MediaType.HTML, None, None, "C:\\news\\lagos.html",
+         {"html": "<p>Ada</p>", "title": "lagos.html"}),
+        ("Caf\u00e9".encode("latin-1"), MediaType.TEXT, "iso-8859-1", "Z\u00fcrich", None,
+         {"text": "Caf\u00e9", "title": "Z\u00fcrich"}),
+        (b'{"text": "Ada", "url": "u"}', MediaType.JSON, None, "Given", None,
+         {"text": "Ada", "url": "u", "title": "Given"}),
+    ],
+    ids=["text-title", "html-filename", "charset", "json-without-title"],
+)  # fmt: skip
+def test_a_title_wraps_the_body_in_the_json_document_form(data, kind, charset, title, filename, expected) -> None:
+    from newsproc.api.requests import titled
+
+    body, new_kind, new_charset = titled(data, kind, charset, title, filename)
+    assert (json.loads(body), new_kind, new_charset) == (expected, MediaType.JSON, None)
+
+
+def test_without_a_title_or_with_a_json_title_the_body_is_unchanged() -> None:
+    from newsproc.api.requests import titled
+
+    assert titled(b"words", MediaType.TEXT, "utf-8", None, None) == (b"words", MediaType.TEXT, "utf-8")
+    assert titled(b"words", MediaType.TEXT, None, "  ", "/") == (b"words", MediaType.TEXT, None)
+    own = b'{"text": "Ada", "title": "Own"}'
+    assert titled(own, MediaType.JSON, None, "Other", None) == (own, MediaType.JSON, None)
+
+
+def test_an_entity_query_needs_a_label() -> None:
+    from newsproc.api.requests import entity_label
+
+    assert entity_label("GPE") == "GPE"
+    with pytest.raises(ApiError) as caught:
+        entity_label(None)
+    assert (caught.value.status, caught.value.code) == (422, "label_required")
+    assert "label is required with entity" in caught.value.message and "PERSON" in caught.value.message

@@ -1,17 +1,20 @@
 """Document bodies of the HTTP API (POST /documents, POST /extract): content type, size and, for
-JSON, the shape the pipeline accepts, checked before anything is stored or invoked."""
+JSON, the shape the pipeline accepts, checked before anything is stored or invoked; a title given
+beside the body; the label an entity query needs."""
 
 from __future__ import annotations
 
 import base64
 import json
 from collections.abc import Mapping
+from pathlib import PureWindowsPath
 from typing import Protocol
 
 from newsproc.api.errors import ApiError
 from newsproc.errors import DocumentError
 from newsproc.media import CONTENT_TYPES, MediaType, base_content_type, charset_of
 from newsproc.models import ErrorCode
+from newsproc.names import NAME_LABELS
 from newsproc.pipeline.decode import bytes_to_text, decode
 
 
@@ -57,6 +60,41 @@ def body_text(data: bytes, event: HttpRequest) -> str:
         return bytes_to_text(data, repair=False, charset=declared_charset(event))
     except DocumentError as exc:
         raise ApiError(400, exc.code.value, exc.message) from None
+
+
+def titled(
+    data: bytes, kind: MediaType, charset: str | None, title: str | None, filename: str | None = None
+) -> tuple[bytes, MediaType, str | None]:
+    """The body, its media type and charset, with `title` (else the filename's last part) carried as
+    the pipeline reads a title: the JSON document form `{"text"|"html": body, "title": ...}` (UTF-8).
+    Unchanged without either, and for a JSON body that has its own title."""
+    title = (title or "").strip() or PureWindowsPath((filename or "").strip()).name.strip()
+    if not title:
+        return data, kind, charset
+    try:
+        text = bytes_to_text(data, repair=False, charset=charset)
+    except DocumentError as exc:
+        raise ApiError(400, exc.code.value, exc.message) from None
+    if kind is MediaType.JSON:
+        payload = json.loads(text)  # checked by document_body: an object with a text or html string
+        if isinstance(payload.get("title"), str) and payload["title"].strip():
+            return data, kind, charset
+        payload["title"] = title
+    else:
+        payload = {"text" if kind is MediaType.TEXT else "html": text, "title": title}
+    return json.dumps(payload, ensure_ascii=False).encode(), MediaType.JSON, None
+
+
+def entity_label(label: str | None) -> str:
+    """The label of an entity query. Without one, 422: a query per label with one continuation token
+    across them all is not offered; GET /entities/{label}/{name}/documents names it in the path."""
+    if label is None:
+        raise ApiError(
+            422,
+            "label_required",
+            f"label is required with entity: one of {', '.join(sorted(NAME_LABELS))} (or DATE, MONEY)",
+        )
+    return label
 
 
 def _raw_body(event: HttpRequest) -> bytes:

@@ -14,7 +14,8 @@ ERROR_DESCRIPTIONS = {
     404: "unknown document",
     413: "body over the size limit",
     415: "unsupported content type",
-    422: "validation error",
+    422: "validation error (a parameter or the body's shape)",
+    500: "an unexpected failure (the trace is in the logs, never in the answer)",
     502: "the process function failed",
 }
 
@@ -30,18 +31,27 @@ class ErrorBody(BaseModel):
 
 SUCCESS_DESCRIPTIONS: dict[int, dict[str, Any]] = {
     204: {"description": "no content", "content": {}},
-    303: {"description": "larger than a Lambda response may be: Location is a short-lived S3 URL", "content": {}},
+    303: {
+        "description": "larger than a Lambda response may be: Location is a short-lived S3 URL",
+        "headers": {"Location": {"description": "the S3 URL (5 minutes)", "schema": {"type": "string"}}},
+        "content": {},
+    },
 }
 
 
-def responses(success: int | tuple[int, ...], *errors: int) -> dict[int, dict[str, Any]]:
-    """OpenAPI responses of a route: its success status (schema from the return type) and the error
-    statuses it can answer, all with the `{"error": {code, message}}` body."""
+def responses(
+    success: int | tuple[int, ...], *errors: int, bodies: dict[int, dict[str, Any]] | None = None
+) -> dict[int, dict[str, Any]]:
+    """OpenAPI responses of a route: its success statuses (schema from the return type, or the
+    `content` given in `bodies`) and the error statuses it can answer, 500 always, all with the
+    `{"error": {code, message}}` body."""
     error_content = {"application/json": {"model": ErrorBody}}
     entries: dict[int, dict[str, Any]] = {}
     for status in success if isinstance(success, tuple) else (success,):
         entries[status] = SUCCESS_DESCRIPTIONS.get(status, {"description": "success"})
-    for status in errors:
+        if bodies and status in bodies:
+            entries[status] = {"description": entries[status]["description"], "content": bodies[status]}
+    for status in (*errors, 500):
         entries[status] = {"description": ERROR_DESCRIPTIONS[status], "content": error_content}
     return entries
 

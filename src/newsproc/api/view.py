@@ -30,19 +30,7 @@ LABEL_COLOURS = {
 
 
 def render_view(result: ResultDocument) -> str:
-    from spacy import displacy
-
-    marked = displacy.render(
-        {
-            "text": result.clean_text,
-            "ents": [{"start": m.start, "end": m.end, "label": m.label} for m in result.mentions],
-            "title": None,
-        },
-        style="ent",
-        manual=True,
-        page=False,
-        options={"colors": LABEL_COLOURS},
-    )
+    """The page; a FAILED document's shows its error code and message (and needs no spaCy)."""
     meta = result.metadata
     rows = "\n".join(
         f"<tr><td>{html.escape(e.name)}</td><td>{e.label}</td><td>{e.count}</td><td>{e.salience:.3f}</td></tr>"
@@ -54,10 +42,11 @@ def render_view(result: ResultDocument) -> str:
             ("title", meta.title), ("published", meta.published), ("byline", meta.byline), ("url", meta.url),
             ("language", meta.language), ("words", meta.word_count), ("source", result.source.key),
             ("status", result.status.value),
+            ("error", f"{result.error.code.value}: {result.error.message}" if result.error else None),
         )
         if value not in (None, "")
     )  # fmt: skip
-    title = html.escape(meta.title or result.source.key or result.document_id)
+    title = html.escape(view_title(result))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} · newsproc</title>
 <style>
@@ -66,11 +55,12 @@ body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem;
 table {{ border-collapse: collapse; width: 100%; font-size: .9rem; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: .25rem .4rem; text-align: left; vertical-align: top; }}
 .entities {{ line-height: 2.4; }}
+#error {{ border-left: 4px solid #c00; background: #fff4f4; padding: .5rem 1rem; }}
 </style></head>
 <body>
 <h1>{title}</h1>
 <div class="layout">
-<section id="text">{marked}</section>
+<section id="text">{_error(result)}{_marked_text(result)}</section>
 <aside>
 <h2>Metadata</h2><table id="metadata">{meta_rows}</table>
 <h2>Entities by label</h2>{_label_chart(result)}
@@ -80,6 +70,45 @@ td, th {{ border-bottom: 1px solid #ddd; padding: .25rem .4rem; text-align: left
 </aside></div>
 </body></html>
 """
+
+
+def view_title(result: ResultDocument) -> str:
+    """The metadata title, else the text's first line (80 characters at most), else the document id:
+    never the storage key (`uploads/<random>.txt` says nothing about the article)."""
+    if result.metadata.title:
+        return result.metadata.title
+    first = next((line.strip() for line in result.clean_text.splitlines() if line.strip()), "")
+    if first:
+        return first if len(first) <= 80 else first[:79].rstrip() + "…"
+    return f"Document {result.document_id}"
+
+
+def _error(result: ResultDocument) -> str:
+    if result.error is None:
+        return ""
+    return (
+        f'<div id="error" role="alert"><h2>{result.status.value}: <code>{html.escape(result.error.code.value)}'
+        f"</code></h2><p>{html.escape(result.error.message)}</p></div>"
+    )
+
+
+def _marked_text(result: ResultDocument) -> str:
+    """The clean text with displaCy's entity highlighting; nothing to mark: no spaCy."""
+    if not result.clean_text:
+        return ""
+    from spacy import displacy
+
+    return displacy.render(
+        {
+            "text": result.clean_text,
+            "ents": [{"start": m.start, "end": m.end, "label": m.label} for m in result.mentions],
+            "title": None,
+        },
+        style="ent",
+        manual=True,
+        page=False,
+        options={"colors": LABEL_COLOURS},
+    )
 
 
 def _label_chart(result: ResultDocument) -> str:
