@@ -1,6 +1,7 @@
 """The `newsproc` console script as users run it."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -38,3 +39,72 @@ def test_cli_usage_errors_exit_non_zero() -> None:
     assert _newsproc("process", "no-such-file.txt").returncode == 2
     assert _newsproc("frobnicate").returncode == 2
     assert _newsproc("redrive", "--local").returncode != 0 or (ROOT / ".newsproc-local.json").exists()
+
+
+SUMMARY = re.compile(r"newsproc process: processed (\d+), failed (\d+)(?: \(([^)]*)\))?, in \d+\.\d s(.*)")
+
+
+def _summary(done: subprocess.CompletedProcess[bytes]) -> tuple[int, int, str | None, str]:
+    """The last stderr line: the one-line summary (no traceback anywhere)."""
+    err = done.stderr.decode()
+    assert "Traceback" not in err
+    match = SUMMARY.fullmatch(err.splitlines()[-1])
+    assert match, err
+    return int(match[1]), int(match[2]), match[3], match[4]
+
+
+def test_cli_summary_counts_failures_by_code() -> None:
+    files = sorted(str(p) for p in (EVENTS / "articles").iterdir())
+    done = _newsproc("process", *files)
+    assert _summary(done)[:3] == (len(files) - 1, 1, "unsupported_media_type 1")  # the .pdf
+
+
+def test_cli_directories_globs_and_out_dir(tmp_path) -> None:
+    out = tmp_path / "results"
+    done = _newsproc("process", "events/articles", "events/**/*.txt", "--out", str(out))
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == b""
+    known = sorted(str(p.relative_to(ROOT)) for p in (EVENTS / "articles").iterdir() if p.suffix != ".pdf")
+    results = {p.name: json.loads(p.read_text()) for p in out.iterdir()}
+    assert sorted(r["source"]["key"] for r in results.values()) == known  # the .txt matched twice, processed once
+    assert all(name == f"{r['document_id']}.json" for name, r in results.items())
+    assert _summary(done) == (len(known), 0, None, f"; results in {out}/")
+
+
+def test_cli_recognises_a_json_body_on_stdin_unless_format_says_otherwise() -> None:
+    body = json.dumps({"title": "Talks in Nairobi", "text": "President William Ruto met Amina Diallo in Nairobi."})
+    result = json.loads(_newsproc("process", "-", stdin=body.encode()).stdout)
+    assert (result["source"]["key"], result["metadata"]["title"]) == ("stdin.json", "Talks in Nairobi")
+    assert result["clean_text"].startswith("President William Ruto")
+    as_text = json.loads(_newsproc("process", "--format", "text", "--skip-cleaning", "-", stdin=body.encode()).stdout)
+    assert as_text["clean_text"] == body
+
+
+def test_cli_shows_a_progress_bar_when_stderr_is_a_terminal() -> None:
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    master, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    with os.fdopen(master, "rb", buffering=0) as screen:
+        done = subprocess.run([sys.executable, "-m", "newsproc.cli", "process", "--batch-size", "1",
+                               "events/articles"], cwd=ROOT, stdout=subprocess.PIPE, stderr=terminal,
+                              timeout=300)  # fmt: skip
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = screen.read(65536)
+            except OSError:  # EIO: the terminal is closed and drained
+                break
+            if not chunk:
+                break
+            shown += chunk
+    assert done.returncode == 0
+    assert len(done.stdout.splitlines()) == 3  # results stay on stdout
+    text = shown.decode()
+    assert "processing: 100%" in text and "3/3" in text
+    assert text.rstrip().splitlines()[-1].startswith("newsproc process: processed 3, failed 0")

@@ -100,6 +100,24 @@ def test_template_documents_failed_alarm() -> None:
     assert alarm["AlarmActions"]["Fn::If"][0] == "HasAlarmTopic"
 
 
+def test_template_operations_dashboard() -> None:
+    dashboards = TEMPLATE.of_type("AWS::CloudWatch::Dashboard")
+    assert len(dashboards) == 1
+    body = next(iter(dashboards.values()))["Properties"]["DashboardBody"]["Fn::Sub"]
+    # !Sub placeholders resolve to resource names; the body must be JSON around them.
+    widgets = json.loads(re.sub(r"\$\{[^}]+\}", "X", body))["widgets"]
+    metrics = {tuple(m[:2]) for w in widgets for m in w["properties"]["metrics"]}
+    service = TEMPLATE.properties("ProcessDocumentFunction")["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+    assert f'"service", "{service}"' in body
+    assert {("newsproc", "DocumentsProcessed"), ("newsproc", "DocumentsFailed"), ("newsproc", "ProcessingLatency"),
+            ("AWS/SQS", "ApproximateAgeOfOldestMessage"), ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+            ("AWS/Lambda", "Errors"), ("AWS/Lambda", "Throttles")} <= metrics  # fmt: skip
+    for name in ("IngestQueue.QueueName", "IngestDeadLetterQueue.QueueName", "ProcessDocumentFunction", "ApiFunction"):
+        assert "${" + name + "}" in body, name
+    for name in ("ProcessDocumentFunction", "ApiFunction"):
+        assert body.count('"FunctionName", "${' + name + '}"') == 2, name  # errors and throttles
+
+
 def _api_statements() -> list[dict]:
     return [
         statement

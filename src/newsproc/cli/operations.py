@@ -1,8 +1,11 @@
 """Operator tools, against AWS or the local stack (AWS_ENDPOINT_URL): redrive and backfill.
 
-    newsproc redrive  [--queue-url URL] [--dlq-url URL] [--max N]
-    newsproc backfill --prefix P [--bucket B] [--queue-url URL] [--force] [--start-after KEY]
+    newsproc redrive  [--queue-url URL] [--dlq-url URL] [--max N] [--region R] [--local]
+    newsproc backfill --prefix P [--bucket B] [--queue-url URL] [--force] [--start-after KEY] [--region R] [--local]
     newsproc backfill --inventory s3://BUCKET/.../manifest.json [--prefix P] [--start-after KEY] [--senders N]
+
+AWS errors (no region, no credentials, endpoint unreachable, a refused call) are reported by
+`newsproc.cli.main` as one line that says what to do.
 
 Both are safe to rerun: processing is idempotent per object version (docs/reliability.md), so a
 message redriven or backfilled twice costs one GetItem, not a second set of writes.
@@ -332,20 +335,18 @@ def _clients() -> tuple[Any, Any]:
     return aws.s3_client(), aws.sqs_client()
 
 
-def _required(value: str | None, name: str) -> str:
+def _required(value: str | None, name: str, option: str | None = None) -> str:
     if not value:
-        raise SystemExit(f"error: pass --{name.lower().replace('_', '-')} or set {name}")
+        from newsproc.cli import UsageError
+
+        raise UsageError(f"pass {option or '--' + name.lower().replace('_', '-')} or set {name}")
     return value
 
 
 def _run_redrive(args: argparse.Namespace) -> int:
     _, sqs = _clients()
-    moved = redrive(
-        sqs,
-        dlq_url=_required(args.dlq_url, "DLQ_URL"),
-        queue_url=_required(args.queue_url, "QUEUE_URL"),
-        max_messages=args.max,
-    )
+    dlq_url, queue_url = _required(args.dlq_url, "DLQ_URL"), _required(args.queue_url, "QUEUE_URL")
+    moved = redrive(sqs, dlq_url=dlq_url, queue_url=queue_url, max_messages=args.max)
     print(f"redrive: moved {moved} messages from the DLQ to the queue")
     return 0
 
@@ -354,14 +355,18 @@ def _run_backfill(args: argparse.Namespace) -> int:
     if args.inventory:
         return _run_backfill_inventory(args)
     if args.prefix is None:
-        raise SystemExit("error: pass --prefix ('' for the whole bucket) or --inventory MANIFEST_S3_URI")
+        from newsproc.cli import UsageError
+
+        raise UsageError("pass --prefix ('' for the whole bucket) or --inventory MANIFEST_S3_URI")
     s3, sqs = _clients()
+    bucket = _required(args.bucket, "RAW_BUCKET", "--bucket")
+    queue_url = _required(args.queue_url, "QUEUE_URL")
     sent = backfill(
         s3,
         sqs,
-        bucket=_required(args.bucket, "RAW_BUCKET"),
+        bucket=bucket,
         prefix=args.prefix,
-        queue_url=_required(args.queue_url, "QUEUE_URL"),
+        queue_url=queue_url,
         force=args.force,
         start_after=args.start_after,
     )
@@ -378,6 +383,7 @@ def _resume_hint(report: InventoryBackfill) -> str:
 
 def _run_backfill_inventory(args: argparse.Namespace) -> int:
     s3, sqs = _clients()
+    queue_url = _required(args.queue_url, "QUEUE_URL")
 
     def progress(report: InventoryBackfill) -> None:
         print(f"backfill: {report.sent} messages enqueued, {report.rows} rows read; {_resume_hint(report)}",
@@ -388,7 +394,7 @@ def _run_backfill_inventory(args: argparse.Namespace) -> int:
             s3,
             sqs,
             manifest_uri=args.inventory,
-            queue_url=_required(args.queue_url, "QUEUE_URL"),
+            queue_url=queue_url,
             prefix=args.prefix or "",
             start_after=args.start_after,
             force=args.force,
@@ -397,37 +403,52 @@ def _run_backfill_inventory(args: argparse.Namespace) -> int:
             progress=progress,
         )
     except InventoryError as exc:
-        print(f"backfill: {exc}", file=sys.stderr)
+        print(f"newsproc backfill: {exc}", file=sys.stderr)
         return 2
     except BackfillInterrupted as exc:
-        print(f"backfill: {exc}; {_resume_hint(exc.report)}", file=sys.stderr)
+        cause = exc.__cause__
+        if cause is not None and type(cause).__module__.startswith("botocore"):
+            from newsproc.cli import describe_error
+
+            reason = f"stopped after {exc.report.sent} messages: {describe_error(cause)}"
+        else:
+            reason = str(exc)
+        print(f"newsproc backfill: {reason}; {_resume_hint(exc.report)}", file=sys.stderr)
         return 1
     print(f"backfill: enqueued {report.sent} messages from {report.rows} inventory rows of {args.inventory}"
           f" (prefix {args.prefix or ''!r}); last key {report.resume_after!r}")  # fmt: skip
     return 0
 
 
+_REGION_HELP = "AWS region (default: $AWS_DEFAULT_REGION, else the profile's region)"
+
+
 def register(subparsers: Any) -> None:
     """Add `redrive` and `backfill` to the CLI; each sets `func(args) -> exit code`."""
+    from newsproc.cli import add_command, positive_int
+
     env = os.environ.get
-    parser = subparsers.add_parser("redrive", help="move DLQ messages back to the ingest queue")
-    parser.add_argument("--queue-url", default=env("QUEUE_URL"), help="default: $QUEUE_URL")
-    parser.add_argument("--dlq-url", default=env("DLQ_URL"), help="default: $DLQ_URL")
-    parser.add_argument("--max", type=int, default=None, help="move at most this many messages")
+    parser = add_command(subparsers, "redrive", help="move DLQ messages back to the ingest queue")
+    parser.add_argument("--queue-url", default=env("QUEUE_URL"), help="(default: $QUEUE_URL)")
+    parser.add_argument("--dlq-url", default=env("DLQ_URL"), help="(default: $DLQ_URL)")
+    parser.add_argument("--max", type=positive_int, default=None,
+                        help="move at most this many messages (default: all)")  # fmt: skip
+    parser.add_argument("--region", default=None, help=_REGION_HELP)
     parser.set_defaults(func=_run_redrive)
 
-    parser = subparsers.add_parser("backfill", help="enqueue S3 events for objects already in the bucket")
+    parser = add_command(subparsers, "backfill", help="enqueue S3 events for objects already in the bucket")
     parser.add_argument("--prefix", default=None,
                         help="key prefix ('' for the whole bucket); without --inventory required")  # fmt: skip
-    parser.add_argument("--bucket", default=env("RAW_BUCKET"), help="default: $RAW_BUCKET")
-    parser.add_argument("--queue-url", default=env("QUEUE_URL"), help="default: $QUEUE_URL")
+    parser.add_argument("--bucket", default=env("RAW_BUCKET"), help="(default: $RAW_BUCKET)")
+    parser.add_argument("--queue-url", default=env("QUEUE_URL"), help="(default: $QUEUE_URL)")
+    parser.add_argument("--region", default=None, help=_REGION_HELP)
     parser.add_argument("--force", action="store_true", help="reprocess even versions already stored")
     parser.add_argument("--inventory", metavar="MANIFEST_S3_URI", default=None,
                         help="read the keys from this S3 Inventory manifest.json (CSV) instead of listing")  # fmt: skip
     parser.add_argument("--start-after", metavar="KEY", default=None,
                         help="skip keys up to and including KEY (resume a stopped backfill)")  # fmt: skip
-    parser.add_argument("--senders", type=int, default=4,
-                        help="with --inventory: concurrent SendMessageBatch calls (default 4)")  # fmt: skip
+    parser.add_argument("--senders", type=positive_int, default=4,
+                        help="with --inventory: concurrent SendMessageBatch calls")  # fmt: skip
     parser.set_defaults(func=_run_backfill)
 
 

@@ -14,14 +14,17 @@ import contextlib
 import json
 import logging
 import os
-import re
 import threading
 import warnings
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
+
+import boto3
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 from newsproc import aws
 from newsproc.local.env import use_local_environment
@@ -33,32 +36,22 @@ CONFIG_FILE = ".newsproc-local.json"
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/x-www-form-urlencoded")
 
 
-@dataclass(frozen=True)
-class Route:
-    method: str
-    template_path: str
-    pattern: re.Pattern[str]
-
-    @classmethod
-    def from_template(cls, method: str, path: str) -> Route:
-        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path))
-        return cls(method, path, re.compile(f"^{regex}$"))
-
-    @property
-    def route_key(self) -> str:
-        return f"{self.method} {self.template_path}"
+INVOKE_ENDPOINT = "Lambda:Invoke"  # the endpoint name of Lambda's Invoke route in the url map
 
 
-class Router:
-    def __init__(self, routes: list[tuple[str, str]]) -> None:
-        # Literal paths before parameterised ones, as API Gateway prefers the most specific route.
-        self.routes = sorted((Route.from_template(m, p) for m, p in routes), key=lambda r: r.template_path.count("{"))
+def url_map(routes: list[tuple[str, str]]) -> Map:
+    """The template's routes (`/documents/{document_id}`) as a Werkzeug map, plus Lambda's Invoke route.
 
-    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        for route in self.routes:
-            if route.method == method and (found := route.pattern.match(path)):
-                return route, {k: unquote(v) for k, v in found.groupdict().items()}
-        return None
+    Matched against the raw (still percent-encoded) path, so an encoded `/` stays inside one parameter
+    as in API Gateway; the endpoint of each rule is its route key ("GET /documents/{document_id}").
+    Werkzeug prefers static rules over parameterised ones, as API Gateway prefers the most specific route.
+    """
+    rules = [
+        Rule(path.replace("{", "<").replace("}", ">"), methods=[method], endpoint=f"{method} {path}")
+        for method, path in routes
+    ]
+    rules.append(Rule("/2015-03-31/functions/<name>/invocations", methods=["POST"], endpoint=INVOKE_ENDPOINT))
+    return Map(rules, merge_slashes=False, redirect_defaults=False)
 
 
 class LocalStack:
@@ -102,6 +95,9 @@ class LocalStack:
         os.environ.update(stack.environment)
         aws.reset_clients()
         self.sqs = stack.sqs
+        self._dynamodb = boto3.client("dynamodb", endpoint_url=endpoint, region_name=os.environ["AWS_DEFAULT_REGION"])
+        self._before: dict[str, str | None] = {}
+        self._test_events = 0
         resources = self.resources = stack.resources
 
         self.process_timeout = function_timeout("ProcessDocumentFunction", self.template)
@@ -124,7 +120,7 @@ class LocalStack:
             "dlq_url": resources.dlq_url,
             "region": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
         }
-        self._http = ThreadingHTTPServer((self.host, self.api_port), _make_http_handler(self))
+        self._http = make_server(self.host, self.api_port, _make_wsgi_app(self), threaded=True)
         self._spawn(self._http.serve_forever, "api")
         self._spawn(self._poll_forever, "sqs-poller")
         self.config_path.write_text(json.dumps(config, indent=2))
@@ -172,9 +168,10 @@ class LocalStack:
 
         batch = self.template.sqs_event("ProcessDocumentFunction")
         while not self._stop.is_set():
+            self._test_events = 0
             try:
                 outcome = poll_once(
-                    self.sqs, self.resources.queue_url, self.resources.queue_arn, self._locked_process_handler,
+                    self.sqs, self.resources.queue_url, self.resources.queue_arn, self._observed_process_handler,
                     batch_size=int(batch.get("BatchSize", 10)), wait_seconds=1, timeout_s=self.process_timeout,
                     on_message=self._report,
                 )  # fmt: skip
@@ -183,8 +180,40 @@ class LocalStack:
                     return
                 self.log(f"poller: {exc!r}")
                 continue
+            if outcome.received and outcome.received == self._test_events:
+                continue  # only S3's s3:TestEvent (sent when the bucket notification is configured): nothing to say
             if outcome.received:
-                self.log(f"batch: messages={outcome.received} ok={outcome.succeeded} retry={outcome.failed}")
+                note = f" (+{self._test_events} s3:TestEvent)" if self._test_events else ""
+                self.log(f"batch: messages={outcome.received} ok={outcome.succeeded} retry={outcome.failed}{note}")
+
+    def _observed_process_handler(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """The process handler on a polled batch; notes each document's `updated_at` first, for `_report`."""
+        self._before = {}
+        for record in event.get("Records", []):
+            for document_id in self._document_ids(record.get("body", "")):
+                self._before[document_id] = self._stored_at(document_id)
+        return self._locked_process_handler(event, context)
+
+    @staticmethod
+    def _document_ids(body: str) -> list[str]:
+        from newsproc.ingest.events import MalformedEventError, object_refs_from_message
+        from newsproc.media import document_id_for
+
+        try:
+            return [document_id_for(ref.bucket, ref.key) for ref in object_refs_from_message(body)]
+        except MalformedEventError:
+            return []
+
+    def _stored_at(self, document_id: str) -> str | None:
+        """The `updated_at` of the stored document item (None when there is none): changes on every write."""
+        try:
+            item = self._dynamodb.get_item(
+                TableName=self.resources.table, Key={"PK": {"S": f"DOC#{document_id}"}, "SK": {"S": "DOC"}},
+                ProjectionExpression="updated_at", ConsistentRead=True,
+            ).get("Item", {})  # fmt: skip
+        except Exception:  # only for the log line: never in the way of processing
+            return "unknown"
+        return item.get("updated_at", {}).get("S")
 
     def _report(self, body: str, succeeded: bool) -> None:
         from newsproc.ingest.events import MalformedEventError, object_refs_from_message
@@ -195,14 +224,26 @@ class LocalStack:
         except MalformedEventError:
             self.log(f"  {'ok' if succeeded else 'RETRY'} (not an S3 event)")
             return
+        if not refs:  # s3:TestEvent
+            self._test_events += 1
+            return
         for ref in refs:
-            self.processed += succeeded
-            action = "removed" if ref.removed else "processed" if succeeded else "will retry"
-            self.log(f"  {action:10} s3://{ref.bucket}/{ref.key} -> {document_id_for(ref.bucket, ref.key)}")
+            document_id = document_id_for(ref.bucket, ref.key)
+            if not succeeded:
+                action = "will retry"
+            elif ref.removed:
+                action = "removed"
+            elif self._stored_at(document_id) == self._before.get(document_id, "unknown"):
+                action = "skipped (already stored)"  # the handler wrote nothing: this version was done
+            else:
+                action = "processed"
+                self.processed += 1
+            self.log(f"  {action:10} s3://{ref.bucket}/{ref.key} -> {document_id}")
 
     def serve_forever(self) -> None:
         try:
-            self._stop.wait()
+            while not self._stop.wait(0.5):  # wakes up: a signal's Python handler runs even if another thread got it
+                pass
         except KeyboardInterrupt:
             pass
         finally:
@@ -243,89 +284,68 @@ def _raising(function: Any) -> Any:
     return handler
 
 
-_INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
+class _Response(Response):
+    default_mimetype = None  # only the headers the handler set, as API Gateway passes them
 
 
-def _make_http_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
-    router = Router(stack.template.http_routes("ApiFunction"))
+def _make_wsgi_app(stack: LocalStack) -> Any:
+    """The HTTP API as a WSGI app on Werkzeug's threaded server.
 
-    class ApiRequestHandler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    Werkzeug dechunks chunked request bodies and sends no body for HEAD, 204 and 304; every method
+    reaches the app, so one without a route gets API Gateway's 404, never a 405 or 501.
+    """
+    urls = url_map(stack.template.http_routes("ApiFunction"))
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
-            stack.log(f"api: {self.command} {self.path} -> {args[1] if len(args) > 1 else ''}")
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+        raw_path = raw_uri.split("?", 1)[0]
+        response = _respond(request, raw_path)
+        stack.log(f"api: {request.method} {raw_uri} -> {response.status_code}")
+        return response(environ, start_response)
 
-        def _handle(self) -> None:
-            url = urlsplit(self.path)
-            body = self._read_body()
-            invoke = _INVOKE_PATH.match(url.path) if self.command == "POST" else None
-            if invoke is not None:  # Lambda's Invoke API, for the built ApiFunction's direct calls
-                payload, function_error = stack.invoke_lambda(unquote(invoke["name"]), json.loads(body or b"{}"))
-                headers = {"content-type": "application/json"}
-                if function_error:
-                    headers["x-amz-function-error"] = function_error
-                self._send(200, headers, json.dumps(payload).encode())
-                return
-            found = router.match(self.command, url.path)
-            if found is None:
-                error = {"error": {"code": "route_not_found", "message": f"no route for {self.command} {url.path}"}}
-                self._send(404, {"content-type": "application/json"}, json.dumps(error).encode())
-                return
-            route, params = found
-            query: dict[str, str] = {}
-            for key, value in parse_qsl(url.query, keep_blank_values=True):
-                query[key] = f"{query[key]},{value}" if key in query else value  # as API Gateway joins them
-            content_type = self.headers.get("content-type", "")
-            text_body: bytes | str | None = body
-            if body is not None and (content_type.startswith(TEXT_TYPES) or not content_type):
-                try:
-                    text_body = body.decode()
-                except UnicodeDecodeError:
-                    text_body = body
-            event = http_api_event(
-                self.command, url.path, route_key=route.route_key, path_parameters=params or None,
-                query=query or None, headers=dict(self.headers.items()), body=text_body,
-            )  # fmt: skip
-            event["rawQueryString"] = url.query
+    def _respond(request: Request, raw_path: str) -> Response:
+        method = request.method
+        try:
+            # matched on the raw path: parameters are decoded below, once, as API Gateway does
+            endpoint, params = urls.bind("local", path_info=raw_path).match(raw_path, method=method)
+        except HTTPException:
+            endpoint, params = None, {}
+        if endpoint is not None and method == "HEAD" and not endpoint.startswith("HEAD "):
+            endpoint = None  # Werkzeug lets HEAD match GET rules; API Gateway routes HEAD only if declared
+        if endpoint is None:
+            error = {"error": {"code": "route_not_found", "message": f"no route for {method} {raw_path}"}}
+            return _Response(json.dumps(error), 404, content_type="application/json")
+        body = request.get_data() or None
+        if endpoint == INVOKE_ENDPOINT:  # Lambda's Invoke API, for the built ApiFunction's direct calls
+            payload, function_error = stack.invoke_lambda(unquote(params["name"]), json.loads(body or b"{}"))
+            headers = {"x-amz-function-error": function_error} if function_error else {}
+            return _Response(json.dumps(payload), 200, headers, content_type="application/json")
+        query_string = request.query_string.decode("latin-1")
+        query: dict[str, str] = {}
+        for key, value in parse_qsl(query_string, keep_blank_values=True):
+            query[key] = f"{query[key]},{value}" if key in query else value  # as API Gateway joins them
+        content_type = request.headers.get("content-type", "")
+        text_body: bytes | str | None = body
+        if body is not None and (content_type.startswith(TEXT_TYPES) or not content_type):
             try:
-                response = stack.api_handler(event, LambdaContext("ApiFunction", timeout_s=29))
-            except Exception as exc:  # what API Gateway answers when the integration fails
-                stack.log(f"api: handler raised {exc!r}")
-                self._send(500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}')
-                return
-            payload = response.get("body") or ""
-            data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
-            headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-            self._send(int(response.get("statusCode", 200)), headers, data)
+                text_body = body.decode()
+            except UnicodeDecodeError:
+                text_body = body  # binary: the event carries it base64-encoded
+        event = http_api_event(
+            method, raw_path, route_key=endpoint, path_parameters={k: unquote(v) for k, v in params.items()} or None,
+            query=query or None, headers=dict(request.headers.items()), body=text_body,
+        )  # fmt: skip
+        event["rawQueryString"] = query_string
+        try:
+            response = stack.api_handler(event, LambdaContext("ApiFunction", timeout_s=29))
+        except Exception as exc:  # what API Gateway answers when the integration fails
+            stack.log(f"api: handler raised {exc!r}")
+            return _Response(b'{"message":"Internal Server Error"}', 500, content_type="application/json")
+        payload = response.get("body") or ""
+        data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
+        headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+        headers = {k: v for k, v in headers.items() if k not in ("content-length", "connection", "transfer-encoding")}
+        return _Response(data, int(response.get("statusCode", 200)), headers)
 
-        def _read_body(self) -> bytes | None:
-            if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
-                chunks = []
-                while (size := int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)) > 0:
-                    chunks.append(self.rfile.read(size))
-                    self.rfile.readline()
-                self.rfile.readline()
-                return b"".join(chunks)
-            length = int(self.headers.get("content-length") or 0)
-            return self.rfile.read(length) if length else None
-
-        def _send(self, status: int, headers: dict[str, str], data: bytes) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                if name not in ("content-length", "connection"):
-                    self.send_header(name, value)
-            if status in (204, 304):
-                data = b""  # no body, whatever the handler returned
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
-
-        def __getattr__(self, name: str) -> Any:
-            # Every method is routed (any `do_<METHOD>`): one without a route gets 404 like API
-            # Gateway, never http.server's 501.
-            if name.startswith("do_"):
-                return self._handle
-            raise AttributeError(name)
-
-    return ApiRequestHandler
+    return app

@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 
 
+# Kept: cfn-lint's decoder is only in .tools and cfn-flip is not in the dev venv (nor the layers); the 15
+# lines below are all the tag handling the local stack needs.
 class _CfnLoader(yaml.SafeLoader):
     """Loads `!Ref X` as {"Ref": "X"}, `!GetAtt A.B` as {"Fn::GetAtt": ["A", "B"]}, `!Sub s` as {"Fn::Sub": s}."""
 

@@ -28,7 +28,9 @@ class DocumentCatalog:
         }
         if next_token:
             kwargs["ExclusiveStartKey"] = decode_token(next_token, fields={"PK", "SK"}, valid=_is_document_key)
-        # A Scan page is filtered after reading, so keep reading until `limit` documents are found.
+        # A Scan page is filtered after reading, so keep reading until `limit` documents are found. Kept over
+        # boto3's scan paginator (MaxItems/StartingToken): it needs the low-level client (typed values) and
+        # its token (ExclusiveStartKey + boto_truncate_amount) would re-read a page and need its own checks.
         while len(items) < limit:
             kwargs["Limit"] = max(limit * 4, 25)
             page = self._table.scan(**kwargs)

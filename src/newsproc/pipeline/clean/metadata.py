@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+# Kept over dateparser.search_dates (htmldate reads whole pages, not lines): 0.016 ms vs 57 ms a line on
+# events/articles, and dateparser takes "on Monday", "1.8" and "in 2026" for dates (measured 2026-12-02).
 _MONTHS = {
     # English, German, French, Spanish, Portuguese, Italian, Dutch (full names and common abbreviations)
     "jan": 1, "january": 1, "januar": 1, "janvier": 1, "enero": 1, "janeiro": 1, "gennaio": 1, "januari": 1,
