@@ -10,7 +10,7 @@ export PATH := $(abspath $(TOOLS)/bin):$(PY312_BIN):$(PATH)
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install tools demo test test-built test-unit lint validate build eval eval-cleaning eval-entities bench reliability local clean
+.PHONY: install tools demo test test-built test-unit lint validate build eval eval-cleaning fit-cleaner eval-entities bench reliability local deploy readme clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -58,6 +58,10 @@ eval: eval-cleaning eval-entities
 eval-cleaning: install
 	$(PY) scripts/eval_cleaning.py
 
+# Refit the cleaner's line models (src/newsproc/pipeline/clean/model.json) from ../shared/eval; deterministic.
+fit-cleaner: install
+	$(PY) scripts/fit_cleaner.py
+
 eval-entities: install
 	$(PY) scripts/eval_entities.py
 
@@ -67,8 +71,21 @@ bench: install tools
 reliability: install
 	$(PY) -m scripts.reliability
 
+# `make local PORT=5001 API_PORT=3001` picks the ports (moto server, HTTP API).
+PORT ?= 5000
+API_PORT ?= 3000
 local: install
-	$(PY) -m newsproc.cli local
+	$(PY) -m newsproc.cli local --port $(PORT) --api-port $(API_PORT)
+
+# `sam deploy --guided` the first time (it asks for the stack name, region and parameters and saves them
+# to samconfig.toml), plain `sam deploy` afterwards. The tools live in .tools/bin (`make tools`).
+DEPLOY_MARK := .aws-sam/deploy-configured
+deploy: build
+	@if [ -f $(DEPLOY_MARK) ]; then $(SAM) deploy; else $(SAM) deploy --guided && touch $(DEPLOY_MARK); fi
+
+# Rewrites the demo output block of README.md with what `make demo` prints now.
+readme: install
+	$(PY) scripts/demo.py --readme
 
 clean:
 	rm -rf .aws-sam .pytest_cache .eval-output .demo-output
