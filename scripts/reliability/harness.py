@@ -72,16 +72,10 @@ def api_module(**environment: str) -> Any:
     from newsproc.local.resources import local_names
 
     if environment:
-        saved = {name: os.environ.get(name) for name in environment}
-        os.environ.update(local_names() | environment)
-        try:
+        from newsproc.local.harness import temporary_environment
+
+        with temporary_environment(local_names() | environment):
             return load_handler("ApiFunction")[1]
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
     if _API_MODULE is None:
         os.environ.update(local_names())
         _, _API_MODULE = load_handler("ApiFunction")

@@ -59,7 +59,8 @@ def _create(template: Template, endpoint_url: str | None) -> MotoStack:
 
 
 @contextlib.contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
+def temporary_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set these variables meanwhile; afterwards each is as it was (or unset)."""
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -81,7 +82,7 @@ def moto_stack(template: Template | None = None) -> Iterator[MotoStack]:
         aws.reset_clients()
         stack = _create(template or Template.load(), None)
         try:
-            with _environment(stack.environment):
+            with temporary_environment(stack.environment):
                 yield stack
         finally:
             aws.reset_clients()
