@@ -38,9 +38,13 @@ def lambda_client() -> Any:
 
 
 def reset_clients() -> None:
-    """Drop cached clients (after a SnapStart restore, or when tests switch endpoints)."""
+    """Drop cached clients (after a SnapStart restore, or when tests switch endpoints).
+
+    boto3's default session is dropped too: it keeps the credentials and region it resolved first.
+    """
     for factory in (s3_client, dynamodb_resource, sqs_client, lambda_client):
         factory.cache_clear()
+    boto3.DEFAULT_SESSION = None
 
 
 Invoker = Callable[[dict[str, Any]], dict[str, Any]]

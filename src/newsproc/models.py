@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 # v1: the pipeline issue's shape. v2 adds `removed` (audit of dropped boilerplate),
 # `entities[].key` (the normalized index key) and `entities[].salience`. v3 adds `warnings` (machine-readable
 # notes on a PROCESSED document, e.g. language_not_supported: no entities were extracted for its language).
-SCHEMA_VERSION = "3"
+# v4 adds `mentions[].confidence` and `entities[].confidence` (0..1, null unless NER_CONFIDENCE is on;
+# v3 documents load with null).
+SCHEMA_VERSION = "4"
 
 
 # How HTML is turned into article text (settings.html_extractor, cleaning.clean_html).
@@ -81,6 +83,8 @@ class Mention(_Model):
     text: str
     label: str
     entity_id: str
+    # 0..1 (docs/entities.md, "Confidence"); None when NER_CONFIDENCE is off and in documents before v4.
+    confidence: float | None = None
 
 
 class Entity(_Model):
@@ -92,6 +96,8 @@ class Entity(_Model):
     variants: list[str] = Field(default_factory=list)
     first_start: int
     salience: float = 0.0
+    # The highest confidence of its mentions; None when they have none.
+    confidence: float | None = None
 
 
 class RemovedSegment(_Model):

@@ -136,3 +136,27 @@ def test_two_megabyte_article_no_truncation(nlp) -> None:
     assert all(text[m.start : m.end] == m.text for m in raw)
     assert sum(m.text == "Nairobi" for m in raw) == n
     assert {"Angela Merkel", "Ouagadougou"} <= {m.text for m in raw if m.start >= len(body)}
+
+
+def test_confidence_keeps_the_predictions_and_scores_every_mention(nlp) -> None:
+    from newsproc.pipeline.extract import confidence as conf
+
+    plain = extract_mentions(nlp, TEXTS)
+    scored = extract_mentions(nlp, TEXTS, confidence=True)
+    assert [[(m.start, m.end, m.label) for m in ms] for ms in plain] == [
+        [(m.start, m.end, m.label) for m in ms] for ms in scored
+    ]
+    values = [m.confidence for ms in scored for m in ms]
+    assert values and all(v is not None and 0 <= v <= 1 for v in values)
+    assert any(v not in conf.FIXED_CONFIDENCE.values() for v in values), "model mentions are scored by the beam"
+
+
+def test_locally_normalised_beam_of_width_one_is_the_greedy_parse(nlp) -> None:
+    from newsproc.pipeline.extract.confidence import beam_parse
+
+    ner = nlp.get_pipe("ner")
+    docs = [nlp.make_doc(text) for text in TEXTS]
+    greedy = [[(e.start, e.end, e.label_) for e in doc.ents] for doc in nlp.pipe(TEXTS, disable=["entity_ruler"])]
+    beams = beam_parse(ner, docs, beam_width=1)
+    best = [sorted(max(ner.moves.get_beam_parses(b), key=lambda p: p[0])[1]) for b in beams]
+    assert best == [sorted(g) for g in greedy]

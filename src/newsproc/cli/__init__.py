@@ -190,6 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     local.add_argument("--config", type=Path, default=LOCAL_CONFIG,
                        help="where to write the endpoints and resource names")  # fmt: skip
+    local.add_argument(
+        "--patterns",
+        metavar="FILE",
+        default=None,
+        help="EntityRuler patterns (JSONL) for the process function (sets ENTITY_PATTERNS; default: $ENTITY_PATTERNS)",
+    )
     from newsproc.cli.operations import register
 
     register(commands)
@@ -420,6 +426,13 @@ def _local(args: argparse.Namespace) -> int:
     from newsproc.local.stack import LocalStack
 
     built = args.built if args.built is not None else (DEFAULT_BUILD_DIR / "template.yaml").exists()
+    if args.patterns:
+        patterns = Path(args.patterns).expanduser().resolve()
+        if not patterns.is_file():
+            print(f"newsproc local: --patterns {args.patterns}: no such file", file=sys.stderr)
+            return 2
+        # read by the process function's init: in process from this environment, built via _start_built
+        os.environ["ENTITY_PATTERNS"] = str(patterns)
     stack = LocalStack(host=args.host, port=args.port, api_port=args.api_port, config_path=args.config, built=built)
     signal.signal(signal.SIGTERM, lambda *_: stack._stop.set())
     try:

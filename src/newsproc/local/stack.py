@@ -135,7 +135,10 @@ class LocalStack:
         from newsproc.local.built import DEFAULT_BUILD_DIR, BuiltFunction
 
         self.log(f"mode: built ({DEFAULT_BUILD_DIR}: each function in its own python3.12 worker; rebuild after edits)")
-        process = BuiltFunction.from_stack("ProcessDocumentFunction", stack)
+        # The worker's environment is the template's, not this process's: a deployment's own patterns file
+        # (`newsproc local --patterns FILE` or ENTITY_PATTERNS) and NER_CONFIDENCE are passed on when set.
+        passed = {name: os.environ[name] for name in ("ENTITY_PATTERNS", "NER_CONFIDENCE") if os.environ.get(name)}
+        process = BuiltFunction.from_stack("ProcessDocumentFunction", stack, environment=passed)
         # The API's direct calls reach the process worker through this server's Lambda Invoke route.
         lambda_endpoint = {"AWS_ENDPOINT_URL_LAMBDA": f"http://{self.host}:{self.api_port}"}
         api = BuiltFunction.from_stack("ApiFunction", stack, environment=lambda_endpoint)

@@ -30,6 +30,7 @@ from rapidfuzz import fuzz
 from newsproc.models import Entity, Mention
 from newsproc.names import NAME_LABELS, display_name, entity_key, initials, place_group, value_key
 from newsproc.pipeline.extract import RawMention
+from newsproc.pipeline.extract.confidence import entity_confidence
 
 _FUZZY_CUTOFF = 92.0
 LEAD_CHARS = 500  # the title line and lead paragraph
@@ -201,12 +202,20 @@ def _build(text: str, ordered: list[RawMention], clusters: list[_Cluster]):
                 variants=variants,
                 first_start=first,
                 salience=salience,
+                confidence=entity_confidence(m.confidence for m in cluster.mentions),
             )
         )
         for m in cluster.mentions:
             by_mention[id(m)] = entity_id
     mentions = [
-        Mention(start=m.start, end=m.end, text=m.text, label=m.label, entity_id=by_mention[id(m)])
+        Mention(
+            start=m.start,
+            end=m.end,
+            text=m.text,
+            label=m.label,
+            entity_id=by_mention[id(m)],
+            confidence=m.confidence,
+        )
         for m in ordered
         if id(m) in by_mention
     ]

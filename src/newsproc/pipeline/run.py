@@ -63,6 +63,7 @@ class DocumentPipeline:
         html_extractor: HtmlExtractor = "markup",
         ner_models: Mapping[str, str] | None = None,
         patterns: EntityPatterns | None = None,
+        confidence: bool = False,
     ) -> None:
         """`nlp`: the pipeline of its own language (nlp.lang), and `ner_models` more languages loaded on first
         use; or a NerModels. The first language's pipeline is loaded now (in the init phase, so SnapStart
@@ -72,6 +73,7 @@ class DocumentPipeline:
         else:
             self.models = NerModels({nlp.lang: f"<{nlp.lang} given>", **dict(ner_models or {})}, loaded={nlp.lang: nlp})
         self.patterns = patterns
+        self.confidence = confidence  # NER_CONFIDENCE: mention/entity confidence scores (else null)
         self.max_input_bytes = max_input_bytes
         self.html_extractor: HtmlExtractor = html_extractor
         self.primary_language = next(iter(self.models))
@@ -80,7 +82,8 @@ class DocumentPipeline:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DocumentPipeline:
-        """The pipeline the process function, the CLI and the local stack build: NER_MODELS, ENTITY_PATTERNS."""
+        """The pipeline the process function, the CLI and the local stack build: NER_MODELS, ENTITY_PATTERNS,
+        NER_CONFIDENCE."""
         patterns = EntityPatterns(settings.entity_patterns) if settings.entity_patterns else None
         if patterns is not None:
             patterns.current()  # a missing or malformed file fails the init, not the first batch
@@ -89,6 +92,7 @@ class DocumentPipeline:
             max_input_bytes=settings.max_input_bytes,
             html_extractor=settings.html_extractor,
             patterns=patterns,
+            confidence=settings.ner_confidence,
         )
 
     def process(self, document: DocumentInput, *, skip_cleaning: bool = False) -> ResultDocument:
@@ -117,7 +121,9 @@ class DocumentPipeline:
             if nlp is not None:
                 if pattern_set is not None:
                     apply_patterns(nlp, pattern_set)
-                mention_lists = extract_mentions(nlp, [item.cleaned.text for _, item in group])
+                mention_lists = extract_mentions(
+                    nlp, [item.cleaned.text for _, item in group], confidence=self.confidence
+                )
             else:  # the language gate: no model for this language
                 mention_lists = [[] for _ in group]
             ner_ms = _ms_since(started)

