@@ -1,23 +1,34 @@
 #!/usr/bin/env python3
-"""Evaluate the service's cleaner on the shared dev pages with the reference scorer.
+"""Evaluate the service's cleaner on the shared dev collections with the reference scorer.
 
-For every page folder of ``<eval-dir>/cleaning/dev`` it runs the same code the Lambda uses:
-``newsproc.pipeline.clean.clean_text`` on ``raw.txt`` and ``newsproc.pipeline.clean.clean_html`` on
-``page.html.gz``. The predictions go to ``.eval-output/cleaning_raw.pred.jsonl`` and
-``.eval-output/cleaning_html.pred.jsonl`` (``--html-extractor trafilatura`` evaluates the optional
-trafilatura HTML path instead of the default markup pass); then ``<eval-dir>/score_cleaning.py`` is run on each of them
-and its line is printed with the input kind in brackets, e.g.::
+Collections: ``<eval-dir>/cleaning/dev`` (60 pages) and ``<eval-dir>/cleaning/dev_gn1`` (617 pages).
+For each collection and each path it writes ``.eval-output/<collection>.<path>.pred.jsonl``, runs
+``<eval-dir>/score_cleaning.py --gold <collection>`` on it and prints the scorer's line with the
+collection and path in brackets, e.g.::
 
-    cleaning[raw]: pages=60 precision=0.xxx recall=0.xxx f1=0.xxx f1_bow=0.xxx
+    cleaning[dev][raw learned out-of-sample]: pages=60 precision=0.xxx recall=0.xxx f1=0.xxx f1_bow=0.xxx
 
-followed by the cleaning time (total, per page, output words per second) and, unless ``--no-ner``,
-the time of the service's entity step (``newsproc.pipeline.extract``, spaCy NER) on the same cleaned texts with
-the ratio between the two. Both times are the median of ``--repeats`` passes (default 3), because
-single passes on a shared 2-vCPU machine vary by 20 % or more.
+Paths (raw = ``raw.txt``, html = ``page.html.gz``):
+
+* ``raw learned out-of-sample`` / ``html learned out-of-sample``: the headline. Grouped k-fold
+  cross-validation by site over both collections (scripts/fit_cleaner.py): every page is cleaned by a
+  line model fitted without any page of its site; the hand rules are frozen.
+* ``raw learned in-sample`` / ``html markup in-sample``: the shipped cleaner (``clean_text``,
+  ``clean_html`` with the default markup extractor and the shipped model.json, fitted on all pages).
+* ``raw hand rules`` / ``html hand rules``: the same line pass with the hand-set line values (no model).
+* ``html HTML_EXTRACTOR=trafilatura``: ``clean_html(html, "trafilatura")``.
+* ``html trafilatura.extract alone``: ``trafilatura.extract(html)`` with its default options.
+
+Then the cleaning time of the shipped paths (median of ``--repeats`` passes, after a warm-up) and,
+unless ``--no-ner``, the time of the service's entity step (``newsproc.pipeline.extract``, spaCy NER) on
+the same cleaned texts with the ratio between the two; timed on ``--time-on`` (default dev) because
+single passes on a shared 2-vCPU machine vary by 20 % or more. A summary table ends the output and
+all figures go to ``.eval-output/cleaning_summary.json``.
 
 The eval folder defaults to ``../shared/eval`` beside the repository; override it with the environment
 variable ``NEWSPROC_EVAL_DIR`` or ``--eval-dir``. ``--per-page`` writes the scorer's per-page TSV files
-next to the predictions. ``--only raw|html`` runs one of the two inputs.
+next to the predictions. ``--only raw|html`` runs one of the two inputs, ``--no-cv`` skips the
+cross-validation (about 3 minutes), ``--collections dev`` runs one collection.
 """
 
 from __future__ import annotations
@@ -36,9 +47,11 @@ from pathlib import Path
 from newsproc.pipeline.clean import clean_html, clean_text
 
 REPO = Path(__file__).resolve().parents[1]
+
 DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
 OUT_DIR = REPO / ".eval-output"
 WORD = re.compile(r"\w+")
+COLLECTIONS = ("dev", "dev_gn1")
 
 
 def eval_dir_from(arg: str | None) -> Path:
@@ -81,89 +94,238 @@ def read_page(kind: str, page: Path) -> str:
 
 def clean_all(kind: str, docs: list[str], repeats: int, extractor: str) -> tuple[list[str], float]:
     """The clean texts and the median seconds of `repeats` passes over all documents (this machine's timer
-    is noisy). A warm-up comes first, as for the NER timing: lazy imports and the stop lists load once."""
+    is noisy). A warm-up comes first, as for the NER timing: lazy imports, stop lists and the model load once."""
     clean = clean_text if kind == "raw" else lambda doc: clean_html(doc, extractor)
     clean("<p>Warm-up line of text.</p>")
     runs = []
-    for _ in range(repeats):
+    for _ in range(max(1, repeats)):
         start = time.perf_counter()
         texts = [clean(doc).text for doc in docs]
         runs.append(time.perf_counter() - start)
     return texts, statistics.median(runs)
 
 
-def run_kind(
-    kind: str, pages: list[Path], eval_dir: Path, per_page: bool, repeats: int, extractor: str
-) -> dict[str, float]:
-    OUT_DIR.mkdir(exist_ok=True)
-    pred_path = OUT_DIR / f"cleaning_{kind}.pred.jsonl"
-    texts, elapsed = clean_all(kind, [read_page(kind, page) for page in pages], repeats, extractor)
-    words = sum(len(WORD.findall(text)) for text in texts)
-    with pred_path.open("w", encoding="utf-8") as out:
-        for page, text in zip(pages, texts, strict=True):
-            out.write(json.dumps({"id": page.name, "clean_text": text}, ensure_ascii=False) + "\n")
-    cmd = [
-        sys.executable,
-        str(eval_dir / "score_cleaning.py"),
-        "--gold",
-        str(eval_dir / "cleaning" / "dev"),
-        "--pred",
-        str(pred_path),
-        "--json",
-        str(OUT_DIR / f"cleaning_{kind}.score.json"),
-    ]
-    if per_page:
-        cmd += ["--per-page", str(OUT_DIR / f"cleaning_{kind}.per_page.tsv")]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"score_cleaning.py failed with exit code {proc.returncode}")
-    line = proc.stdout.strip().splitlines()[-1]
-    print(line.replace("cleaning:", f"cleaning[{kind}]:", 1))
-    n = max(1, len(pages))
+def trafilatura_alone(html: str) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html) or ""
+
+
+class Scorer:
+    """Writes predictions, runs the reference scorer and prints its line; keeps every figure."""
+
+    def __init__(self, eval_dir: Path, per_page: bool) -> None:
+        self.eval_dir = eval_dir
+        self.per_page = per_page
+        self.results: dict[str, dict[str, dict[str, float]]] = {}
+
+    def score(self, collection: str, path: str, ids: list[str], texts: list[str]) -> dict[str, float]:
+        OUT_DIR.mkdir(exist_ok=True)
+        slug = re.sub(r"[^\w.-]+", "_", path)
+        pred = OUT_DIR / f"{collection}.{slug}.pred.jsonl"
+        score_json = OUT_DIR / f"{collection}.{slug}.score.json"
+        with pred.open("w", encoding="utf-8") as out:
+            for pid, text in zip(ids, texts, strict=True):
+                out.write(json.dumps({"id": pid, "clean_text": text}, ensure_ascii=False) + "\n")
+        gold = self.eval_dir / "cleaning" / collection
+        cmd = [sys.executable, str(self.eval_dir / "score_cleaning.py"), "--gold", str(gold), "--pred", str(pred)]
+        cmd += ["--json", str(score_json)]
+        if self.per_page:
+            cmd += ["--per-page", str(OUT_DIR / f"{collection}.{slug}.per_page.tsv")]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stderr)
+            raise SystemExit(f"score_cleaning.py failed with exit code {proc.returncode}")
+        line = proc.stdout.strip().splitlines()[-1]
+        print(line.replace("cleaning:", f"cleaning[{collection}][{path}]:", 1), flush=True)
+        score = json.loads(score_json.read_text(encoding="utf-8"))
+        figures = {k: round(float(score[k]), 4) for k in ("precision", "recall", "f1", "f1_bow") if k in score}
+        self.results.setdefault(collection, {})[path] = figures
+        return figures
+
+
+def shipped_paths(scorer: Scorer, eval_dir: Path, args: argparse.Namespace, kinds: list[str]) -> dict:
+    """The shipped cleaner (in-sample), the reference systems and the timings."""
+    timing: dict[str, dict[str, float]] = {}
+    for collection in args.collections:
+        pages = load_pages(eval_dir / "cleaning" / collection)
+        ids = [p.name for p in pages]
+        timed = collection in args.time_on
+        for kind in kinds:
+            docs = [read_page(kind, page) for page in pages]
+            path = "raw learned in-sample" if kind == "raw" else "html markup in-sample"
+            texts, elapsed = clean_all(kind, docs, args.repeats if timed else 1, "markup")
+            scorer.score(collection, path, ids, texts)
+            if kind == "html":
+                other, other_s = clean_all(kind, docs, args.repeats if timed else 1, "trafilatura")
+                scorer.score(collection, "html HTML_EXTRACTOR=trafilatura", ids, other)
+                scorer.score(collection, "html trafilatura.extract alone", ids, [trafilatura_alone(d) for d in docs])
+            if not timed:
+                continue
+            n = len(pages)
+            words = sum(len(WORD.findall(t)) for t in texts)
+            print(
+                f"  time[{collection}][{kind}]: total={elapsed:.3f}s per_page={1000 * elapsed / n:.2f}ms "
+                f"output_words={words} output_words_per_s={words / elapsed if elapsed else 0:,.0f}"
+            )
+            entry = {"clean_ms_per_page": round(1000 * elapsed / n, 2)}
+            if kind == "html":
+                entry["trafilatura_path_ms_per_page"] = round(1000 * other_s / n, 2)
+                print(f"  time[{collection}][html HTML_EXTRACTOR=trafilatura]: per_page={1000 * other_s / n:.2f}ms")
+            ner_s = None if args.no_ner else time_ner(texts, args.repeats)
+            if ner_s:
+                ratio = 100 * elapsed / ner_s
+                entry.update(ner_ms_per_page=round(1000 * ner_s / n, 2), ratio_pct=round(ratio, 1))
+                print(
+                    f"  ner[{collection}][{kind}]: total={ner_s:.3f}s per_page={1000 * ner_s / n:.2f}ms "
+                    f"words_per_s={words / ner_s:,.0f}; cleaning costs {ratio:.1f}% of the entity step"
+                    + (f" (trafilatura path: {100 * other_s / ner_s:.1f}%)" if kind == "html" else "")
+                )
+            timing[f"{collection}/{kind}"] = entry
+    return timing
+
+
+def cross_validated(scorer: Scorer, eval_dir: Path, args: argparse.Namespace, kinds: list[str]) -> None:
+    """Out-of-sample figures (grouped k-fold by site) and the hand-rule figures on the same cached lines."""
+    import fit_cleaner as fc  # beside this script: its folder is on sys.path when run as a file
+
+    fit_kinds = tuple("text" if k == "raw" else "dom" for k in kinds)
+    start = time.perf_counter()
+    pages, data = fc.build(eval_dir, fc.COLLECTIONS, fit_kinds)
+    oos = fc.cross_validate(data, fc._scorer(eval_dir))
+    sites = len({p.site for p in pages})
     print(
-        f"  time[{kind}]: total={elapsed:.3f}s per_page={1000 * elapsed / n:.2f}ms "
-        f"output_words={words} output_words_per_s={words / elapsed if elapsed else 0:,.0f}"
+        f"  cross-validation: {fc.FOLDS} folds grouped by site ({sites} sites, {len(pages)} pages, seed {fc.SEED}), "
+        f"{time.perf_counter() - start:.0f}s",
+        flush=True,
     )
-    score = json.loads((OUT_DIR / f"cleaning_{kind}.score.json").read_text(encoding="utf-8"))
-    score["_elapsed_s"] = elapsed
-    score["_words"] = words
-    score["_texts"] = texts
-    return score
+    for kind, fit_kind in zip(kinds, fit_kinds, strict=True):
+        for collection in args.collections:
+            rows = [d for d in data[fit_kind] if d.page.collection == collection]
+            ids = [d.page.id for d in rows]
+            scorer.score(collection, f"{kind} learned out-of-sample", ids, [oos[fit_kind][i] for i in ids])
+            scorer.score(collection, f"{kind} hand rules", ids, [fc.clean_with(d, None) for d in rows])
+
+
+def _reference_metadata(html: str) -> dict[str, str | None]:
+    """The page's own og:/article:/JSON-LD metadata (no <title>, no <time>): what the check compares with."""
+    from lxml import etree
+
+    from newsproc.pipeline.clean import dom
+
+    target = dom._PageTarget()
+    parser = etree.HTMLParser(target=target, encoding="utf-8", remove_comments=True, no_network=True, huge_tree=True)
+    try:
+        etree.fromstring(html.encode("utf-8", "replace"), parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        target.close()
+    meta, ld = target.meta, dom._json_ld(target.json_ld)
+    title = meta.get("og:title") or dom._ld_text(ld.get("headline"))
+    site = meta.get("og:site_name")
+    if title and site:  # the reference title is the headline without the page's own site name
+        parts = re.split(r"\s+(?:[|•·»«:~/]|::|-{1,2}|–|—)\s+", title)
+        keep = [p for p in parts if WORD.findall(p.lower()) != WORD.findall(site.lower())]
+        title = " - ".join(keep) if keep else title
+    date = meta.get("article:published_time") or meta.get("og:published_time") or dom._ld_text(ld.get("datePublished"))
+    author = next(
+        (meta[k] for k in ("author", "article:author") if meta.get(k) and not meta[k].startswith("http")), None
+    ) or dom._ld_author(ld.get("author"))
+    return {"title": title, "published": dom._iso_date(date) if date else None, "byline": author}
+
+
+def _words(text: str | None) -> list[str]:
+    return WORD.findall((text or "").lower())
+
+
+def _meta_right(field: str, pred: str | None, ref: str) -> bool:
+    if field == "title":
+        return _words(pred) == _words(ref)
+    if field == "published":
+        return pred == ref
+    got, want = set(_words(pred)) - {"by"}, set(_words(ref)) - {"by"}
+    return bool(got and want) and (want <= got or got <= want)
+
+
+def metadata_check(eval_dir: Path, collections: list[str]) -> dict:
+    """Share of pages whose title, published date and byline are right, against og:/JSON-LD metadata."""
+    from newsproc.pipeline.clean.dom import parse_page
+
+    out: dict = {}
+    for collection in collections:
+        counts: dict[str, dict[str, list[int]]] = {}
+        for page in load_pages(eval_dir / "cleaning" / collection):
+            html = read_page("html", page)
+            ref = _reference_metadata(html)
+            text = clean_text(read_page("raw", page))
+            markup = clean_html(html)
+            raw_title = parse_page(html).title
+            preds = {
+                "text": {"title": text.title, "published": text.published, "byline": text.byline},
+                "markup": {"title": markup.title, "published": markup.published, "byline": markup.byline},
+                "markup, title suffix kept": {"title": raw_title},
+            }
+            for path, fields in preds.items():
+                for field, value in fields.items():
+                    if ref[field]:
+                        hit = counts.setdefault(path, {}).setdefault(field, [0, 0])
+                        hit[0] += _meta_right(field, value, ref[field])
+                        hit[1] += 1
+        for path, fields in counts.items():
+            cells = " ".join(f"{f}={r / n:.3f} (n={n})" for f, (r, n) in fields.items())
+            print(f"metadata[{collection}][{path}]: {cells}")
+            out.setdefault(collection, {})[path] = {f: [r, n] for f, (r, n) in fields.items()}
+        if not counts:
+            print(f"metadata[{collection}]: no page carries og:/JSON-LD metadata")
+    return out
+
+
+def summary(results: dict, timing: dict, metadata: dict | None = None) -> None:
+    order = [
+        "raw learned out-of-sample", "raw learned in-sample", "raw hand rules",
+        "html learned out-of-sample", "html markup in-sample", "html hand rules",
+        "html HTML_EXTRACTOR=trafilatura", "html trafilatura.extract alone",
+    ]  # fmt: skip
+    cols = list(results)
+    print("\nsummary (F1, precision / recall):")
+    print(f"  {'path':34}" + "".join(f"{c:>26}" for c in cols))
+    for path in order:
+        cells = []
+        for c in cols:
+            r = results[c].get(path)
+            cells.append(f"{r['f1']:.3f} ({r['precision']:.3f}/{r['recall']:.3f})" if r else "-")
+        if any(cell != "-" for cell in cells):
+            print(f"  {path:34}" + "".join(f"{cell:>26}" for cell in cells))
+    OUT_DIR.mkdir(exist_ok=True)
+    out = {"scores": results, "timing": timing, "metadata": metadata or {}}
+    (OUT_DIR / "cleaning_summary.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--eval-dir", help="shared eval folder (default: $NEWSPROC_EVAL_DIR, ../shared/eval)")
     parser.add_argument("--only", choices=["raw", "html"], help="run one input kind only")
+    parser.add_argument("--collections", nargs="+", choices=COLLECTIONS, default=list(COLLECTIONS))
     parser.add_argument("--per-page", action="store_true", help="also write per-page TSVs to .eval-output/")
+    parser.add_argument("--no-cv", action="store_true", help="skip the grouped cross-validation")
+    parser.add_argument("--no-metadata", action="store_true", help="skip the title/date/byline check")
     parser.add_argument(
         "--no-ner", action="store_true", help="skip timing the entity step (spaCy NER) on the cleaned texts"
     )
-    parser.add_argument(
-        "--html-extractor",
-        choices=["markup", "trafilatura"],
-        default="markup",
-        help="HTML path to evaluate (the service's HTML_EXTRACTOR setting; default markup)",
-    )
+    parser.add_argument("--time-on", nargs="*", default=["dev"], help="collections to time (default: dev)")
     parser.add_argument("--repeats", type=int, default=3, help="timed passes; the median is printed (default 3)")
     args = parser.parse_args(argv)
     eval_dir = eval_dir_from(args.eval_dir)
-    dev = eval_dir / "cleaning" / "dev"
-    if not dev.is_dir():
-        print(f"eval data not found: {dev} (set NEWSPROC_EVAL_DIR or --eval-dir)", file=sys.stderr)
+    missing = [c for c in args.collections if not (eval_dir / "cleaning" / c).is_dir()]
+    if missing:
+        print(f"eval data not found: {missing} in {eval_dir} (set NEWSPROC_EVAL_DIR or --eval-dir)", file=sys.stderr)
         return 2
-    pages = load_pages(dev)
     kinds = [args.only] if args.only else ["raw", "html"]
-    for kind in kinds:
-        score = run_kind(kind, pages, eval_dir, args.per_page, args.repeats, args.html_extractor)
-        ner_s = None if args.no_ner else time_ner(score["_texts"], args.repeats)
-        if ner_s:
-            print(
-                f"  ner[{kind}]: total={ner_s:.3f}s per_page={1000 * ner_s / len(pages):.2f}ms "
-                f"words_per_s={score['_words'] / ner_s:,.0f}; cleaning costs "
-                f"{100 * score['_elapsed_s'] / ner_s:.1f}% of the entity step"
-            )
+    scorer = Scorer(eval_dir, args.per_page)
+    timing = shipped_paths(scorer, eval_dir, args, kinds)
+    metadata = None if args.no_metadata else metadata_check(eval_dir, args.collections)
+    if not args.no_cv:
+        cross_validated(scorer, eval_dir, args, kinds)
+    summary(scorer.results, timing, metadata)
     return 0
 
 

@@ -27,7 +27,9 @@ def _max_block(values: list[float], lo: int, hi: int) -> tuple[int, int, float]:
     return best
 
 
-def _select_blocks(lines: list[_Line]) -> list[tuple[int, int]]:
+def _select_blocks(lines: list[_Line], extra: tuple[float, float] = (30.0, 0.25)) -> list[tuple[int, int]]:
+    """The main block and the nearby prose blocks; a further block needs a total of at least
+    ``max(extra[0], extra[1] * main total)`` (the learned model carries its own pair)."""
     values = [ln.value - ln.barrier for ln in lines]
     start, end, total = _max_block(values, 0, len(lines))
     if end <= start:
@@ -44,7 +46,7 @@ def _select_blocks(lines: list[_Line]) -> list[tuple[int, int]]:
         first, last = blocks[0][0], blocks[-1][1]
         for lo, hi, after in ((0, first, False), (last, len(lines), True)):
             s, e, t = _max_block(values, lo, hi)
-            if e <= s or t < max(30.0, 0.25 * total):
+            if e <= s or t < max(extra[0], extra[1] * total):
                 continue
             gap = s - last if after else first - e
             gap_cost = -sum(values[last:s]) if after else -sum(values[e:first])

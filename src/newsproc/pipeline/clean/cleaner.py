@@ -6,8 +6,9 @@ Text path (`clean_text`), all rules cheap and precompiled:
 2. per line features (features.py): token count, sentence punctuation, stop-word density (stop list
    picked per document), capitalised-token share, repeats, whole-line boilerplate patterns and prompt
    phrases (patterns.py);
-3. every line gets a token-weighted value (features.py): prose lines count positive,
-   menu/headline/button lines negative; the main block (blocks.py) is the contiguous run of lines with
+3. every line gets a token-weighted value: the learned line model (learned.py, model.json fitted by
+   scripts/fit_cleaner.py) turns the features into p(article text) and the value (p - threshold) * tokens
+   (no model file: the hand values of features.py); the main block (blocks.py) is the contiguous run of lines with
    the largest total value (maximum-subarray), so short headings inside the article survive and
    menus/related lists don't; further blocks are added if they are prose-heavy and close to the main one;
 4. inside the kept blocks boilerplate lines, repeated lines and prompt sentences are removed
@@ -38,10 +39,13 @@ from newsproc.models import HtmlExtractor, RemovedSegment
 from newsproc.pipeline.clean import patterns as pt
 from newsproc.pipeline.clean.blocks import _select_blocks
 from newsproc.pipeline.clean.features import _END_PUNCT, _URL, _WORD, _features, _is_prose, _Line, _prompt_cover
+from newsproc.pipeline.clean.learned import LineModel, apply_model, load_models
 from newsproc.pipeline.clean.metadata import find_date, is_date_line
 from newsproc.pipeline.clean.normalize import normalize_line, split_lines
 
 if TYPE_CHECKING:  # the markup pass (lxml) is imported by clean_html: text documents never load it
+    from collections.abc import Callable
+
     from newsproc.pipeline.clean.dom import DomLine, DomPage
 
 
@@ -74,13 +78,17 @@ def clean_html(html: str | bytes, extractor: HtmlExtractor = "markup") -> Cleane
         return clean_html_trafilatura(_as_text(html))
     page = parse_page(html)
     cleaned = _clean_lines([normalize_line(ln.text) for ln in page.lines], mode="dom", hints=page.lines)
+    return _with_fallback(cleaned, page, lambda: clean_html_trafilatura(_as_text(html)))
+
+
+def _with_fallback(cleaned: CleanedText, page: DomPage, trafilatura_path: Callable[[], CleanedText]) -> CleanedText:
     if len(_WORD.findall(cleaned.text)) < FALLBACK_WORDS and _plain_words(page) >= 3 * FALLBACK_WORDS:
         # the page has text but the markup pass found no article in it (unusual layout): let
         # trafilatura's heuristics and fallbacks try; it costs 5-10x more, on few pages
-        other = clean_html_trafilatura(_as_text(html))
+        other = trafilatura_path()
         if len(other.text) > len(cleaned.text):
             cleaned = other
-    return _prefer_metadata(cleaned, page.title, page.published, page.byline)
+    return _prefer_metadata(cleaned, strip_site_suffix(page.title, page.site_name), page.published, page.byline)
 
 
 FALLBACK_WORDS = 50
@@ -88,6 +96,34 @@ FALLBACK_WORDS = 50
 
 def _as_text(html: str | bytes) -> str:
     return html if isinstance(html, str) else html.decode("utf-8", "replace")
+
+
+_TITLE_SEP = re.compile(r"\s+(?:[|•·»«:~/]|::|-{1,2}|–|—)\s+")
+
+
+def strip_site_suffix(title: str | None, site_name: str | None = None) -> str | None:
+    """``Headline | Coastal Times`` -> ``Headline``: the site name after (or before) a separator goes.
+
+    With the page's site name (og:site_name) that part goes wherever it stands; without it, a last part
+    of at most four words after a headline of at least three words is taken for the site name.
+    """
+    if not title:
+        return title
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    seps = _TITLE_SEP.findall(title)
+    if site_name:
+        site = " ".join(_WORD.findall(site_name.lower()))
+        for i in (len(parts) - 1, 0):
+            if " ".join(_WORD.findall(parts[i].lower())) == site:
+                rest = parts[:i] + parts[i + 1 :]
+                rest_seps = seps[: i - 1] + seps[i:] if i else seps[1:]
+                return "".join(p + (rest_seps[j] if j < len(rest_seps) else "") for j, p in enumerate(rest)).strip()
+    last, head = parts[-1], title[: title.rfind(seps[-1])]
+    if len(_WORD.findall(last)) <= 4 and len(_WORD.findall(head)) >= 3:
+        return head.strip()
+    return title
 
 
 def _prefer_metadata(cleaned: CleanedText, title: str | None, published: str | None, byline: str | None) -> CleanedText:
@@ -116,7 +152,8 @@ def clean_html_trafilatura(html: str) -> CleanedText:
             doc = fallback
     if doc is None:
         return CleanedText(text="")
-    return _prefer_metadata(_clean(doc.text or "", mode="html"), doc.title, doc.date, doc.author)
+    title = strip_site_suffix(doc.title, doc.sitename)
+    return _prefer_metadata(_clean(doc.text or "", mode="html"), title, doc.date, doc.author)
 
 
 SHORT_HTML_WORDS = 120
@@ -213,11 +250,12 @@ def _paragraph_units(texts: list[str]) -> list[str]:
 # ---------------------------------------------------------------- main pass
 
 
-def _clean(raw: str, mode: str) -> CleanedText:
-    return _clean_lines(_paragraph_units(split_lines(raw)), mode)
+def _clean(raw: str, mode: str, models: dict[str, LineModel] | None = None) -> CleanedText:
+    return _clean_lines(_paragraph_units(split_lines(raw)), mode, models=models)
 
 
-def _clean_lines(texts: list[str], mode: str, hints: list[DomLine] | None = None) -> CleanedText:
+def _prepare(texts: list[str], hints: list[DomLine] | None = None) -> tuple[list[_Line], str | None, list]:
+    """The leading date line, then the per-line features: (lines, published, removed so far)."""
     removed: list[RemovedSegment] = []
     published: str | None = None
 
@@ -235,13 +273,36 @@ def _clean_lines(texts: list[str], mode: str, hints: list[DomLine] | None = None
             texts[first] = ""
         else:
             texts[first] = rest
+    return _features(texts, hints), published, removed
 
-    lines = _features(texts, hints)
+
+def _clean_lines(
+    texts: list[str], mode: str, hints: list[DomLine] | None = None, models: dict[str, LineModel] | None = None
+) -> CleanedText:
+    """The line pass; `models` overrides the shipped line models (the cross-validation passes its own)."""
+    lines, published, removed = _prepare(texts, hints)
     if not lines:
         return CleanedText(text="", published=published, removed=removed)
+    extra = (30.0, 0.25)
+    if mode != "html":
+        models = load_models() if models is None else models
+        model = models.get("dom" if hints is not None else "text")
+        if model is not None:
+            apply_model(lines, hints, model)
+            extra = model.extra
+    return _finish(lines, published, removed, mode, extra)
 
+
+def _finish(
+    lines: list[_Line],
+    published: str | None,
+    removed: list[RemovedSegment],
+    mode: str,
+    extra: tuple[float, float] = (30.0, 0.25),
+) -> CleanedText:
+    """Main-block selection over the valued lines, the in-block rules and the metadata."""
     # HTML extraction already chose the main block: only the line rules run on its text
-    blocks = [(0, len(lines))] if mode == "html" else _select_blocks(lines)
+    blocks = [(0, len(lines))] if mode == "html" else _select_blocks(lines, extra)
     if not blocks:
         for ln in lines:
             removed.append(RemovedSegment(text=ln.text, reason="outside_main_block"))

@@ -83,6 +83,7 @@ class DomPage:
     title: str | None = None
     published: str | None = None
     byline: str | None = None
+    site_name: str | None = None  # og:site_name / application-name: to cut the site from the title
 
 
 def _make_line(parts: list[tuple[str, int]], tag: str) -> DomLine | None:
@@ -274,6 +275,19 @@ def parse_page(html: str | bytes) -> DomPage:
     data = html.encode("utf-8", "replace") if isinstance(html, str) else html
     if not data.strip():
         return DomPage(lines=[])
+    target = _run_target(data)
+    if not target.lines and len(data) > 2000 and (at := data[:4096].lower().find(b"<title")) >= 0:
+        # a <title> that is never closed (or closed after the body) swallows the whole page as title
+        # text: read it once more with that element as an ordinary inline one
+        target = _run_target(data[:at] + b"<span" + data[at + 6 :])
+        target.title = None
+    page = DomPage(lines=target.lines)
+    _page_metadata(target, page)
+    _distrust_wrapping_furniture(page.lines)
+    return page
+
+
+def _run_target(data: bytes) -> _PageTarget:
     target = _PageTarget()
     parser = etree.HTMLParser(
         target=target, encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
@@ -282,10 +296,7 @@ def parse_page(html: str | bytes) -> DomPage:
         etree.fromstring(data, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         target.close()
-    page = DomPage(lines=target.lines)
-    _page_metadata(target, page)
-    _distrust_wrapping_furniture(page.lines)
-    return page
+    return target
 
 
 def _distrust_wrapping_furniture(lines: list[DomLine]) -> None:
@@ -329,6 +340,7 @@ def _page_metadata(target: _PageTarget, page: DomPage) -> None:
         page.published = next((iso for value in target.times if (iso := _iso_date(value))), None)
     page.title = page.title or target.title
     page.byline = author
+    page.site_name = meta.get("og:site_name") or meta.get("application-name") or None
 
 
 def _iso_date(value: str) -> str | None:

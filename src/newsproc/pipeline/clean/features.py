@@ -47,6 +47,7 @@ class _Line:
     prompt_cover: float = 0.0
     value: float = 0.0
     barrier: float = 0.0  # extra cost of crossing the line (section ends: comments, related lists)
+    prob: float = -1.0  # the learned model's probability that the line is article text (-1: no model)
 
 
 def _may_prompt(text: str) -> bool:

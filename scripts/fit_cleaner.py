@@ -1,0 +1,477 @@
+#!/usr/bin/env python3
+"""Fit the cleaner's line models (``make fit-cleaner``) and cross-validate them by site.
+
+The cleaner's line pass (features.py) describes every line; ``learned.line_vectors`` turns that into
+a numeric vector; here a logistic regression (numpy, Newton steps with an L2 penalty, no randomness)
+learns from the labelled pages which lines are article text. Two models are fitted: ``text`` on the
+lines of ``raw.txt`` and ``dom`` on the lines of the markup pass over ``page.html.gz`` (with the
+markup evidence). Their weights go to ``src/newsproc/pipeline/clean/model.json``; the cleaner reads
+that file once per process and evaluates it in plain Python.
+
+Labels: a line is article text when at least half of its 4-token shingles occur in the page's
+``truth.txt`` (a line of 1-3 tokens: when it equals a truth line). Every page weighs the same (a line
+weighs its tokens over the page's tokens) and each collection weighs the same in total.
+
+Data: ``cleaning/dev`` (60 pages) and ``cleaning/dev_gn1`` (617 pages) of the shared eval folder.
+The shipped model is fitted on all of them; `cross_validate` is the honest figure: grouped k-fold by
+site over the union of both collections (a site's pages, in either collection, are all in the same
+fold), so each page is cleaned by a model that never saw its site. The decision threshold is chosen
+inside each fold on the training pages only. The hand rules of features.py/blocks.py are frozen.
+
+Sites: the host of meta.json's ``url``/``domain``; dev_gn1 has none, so the host comes from the page's
+canonical/og:url link, else the commonest host of its absolute links (ad servers and sharing sites
+left out); reduced to the registered domain (``news.bbc.co.uk`` -> ``bbc.co.uk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import importlib.util
+import json
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from newsproc.pipeline.clean import cleaner as C
+from newsproc.pipeline.clean.learned import (
+    MODEL_PATH,
+    feature_names,
+    line_vectors,
+    markup_vetoes,
+)
+from newsproc.pipeline.clean.normalize import normalize_line, split_lines
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
+COLLECTIONS = ("dev", "dev_gn1")
+SEED = 15
+FOLDS = 5
+L2 = 1.0
+THRESHOLDS = (0.2, 0.3, 0.4, 0.5)
+# further blocks (blocks.py): the hand rule's minimum total (30 tokens, a quarter of the main block) or a loose one
+EXTRAS = ((30.0, 0.25), (5.0, 0.05))
+# share of the hand value added to the learned value (learned.apply_model). A blend of 0.3 with the
+# thresholds 0.1-0.4 was tried out of sample: F1 -0.004 / -0.001 raw, +0.001 / +0.001 HTML (dev / dev_gn1).
+HAND_WEIGHTS = (0.0,)
+KINDS = ("text", "dom")
+TOKEN = re.compile(r"\w+")
+
+
+# ---------------------------------------------------------------- pages and sites
+
+
+@dataclass
+class Page:
+    id: str
+    collection: str
+    site: str
+    raw: str
+    html: str
+    truth: str
+
+
+_AD_HOST = re.compile(
+    r"(^|\.)(ads?|adserver|adserv|adsrv|banners?|stats|track)\.|doubleclick|google|adtech|addthis|feedburner|"
+    r"digg\.com|delicious|del\.icio\.us|facebook|myspace|stumbleupon|reddit|technorati|w3\.org|macromedia|"
+    r"adobe|yahoo|newsvine|twitter|atdmt|2mdn|revsci|quantserve|omniture|2o7|hitbox|imrworldwide|"
+    r"overture|tribalfusion|fastclick|valueclick|microsoft|apple\.com|mozilla|wikipedia|youtube|flickr"
+)
+_CANONICAL = re.compile(
+    r"<(?:link[^>]*rel=[\"']canonical[\"'][^>]*href|meta[^>]*property=[\"']og:url[\"'][^>]*content)"
+    r"=[\"']https?://([^/\"':]+)",
+    re.I,
+)
+_LINK_HOST = re.compile(r"href=[\"']https?://([^/\"'>:]+)", re.I)
+_SECOND_LEVEL = frozenset(("co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"))
+
+
+def registered_domain(host: str) -> str:
+    parts = host.lower().strip(".").split(".")
+    if len(parts) >= 3 and len(parts[-1]) == 2 and parts[-2] in _SECOND_LEVEL:
+        return ".".join(parts[-3:])
+    return ".".join(parts[-2:])
+
+
+def site_of(meta: dict, html: str, fallback: str) -> str:
+    host = meta.get("domain") or (re.match(r"https?://([^/:]+)", meta.get("url") or "") or [None, None])[1]
+    if not host and (m := _CANONICAL.search(html)):
+        host = m.group(1)
+    if not host:
+        hosts = Counter(h.lower() for h in _LINK_HOST.findall(html) if not _AD_HOST.search(h.lower()))
+        host = hosts.most_common(1)[0][0] if hosts else None
+    return registered_domain(host) if host else f"page:{fallback}"
+
+
+def load_collection(eval_dir: Path, name: str) -> list[Page]:
+    pages = []
+    for d in sorted(p for p in (eval_dir / "cleaning" / name).iterdir() if (p / "truth.txt").is_file()):
+        with gzip.open(d / "page.html.gz", "rt", encoding="utf-8", errors="replace") as fh:
+            html = fh.read()
+        meta = json.loads((d / "meta.json").read_text(encoding="utf-8")) if (d / "meta.json").is_file() else {}
+        pages.append(
+            Page(
+                id=d.name,
+                collection=name,
+                site=site_of(meta, html, d.name),
+                raw=(d / "raw.txt").read_text(encoding="utf-8"),
+                html=html,
+                truth=(d / "truth.txt").read_text(encoding="utf-8"),
+            )
+        )
+    return pages
+
+
+# ---------------------------------------------------------------- lines, vectors, labels
+
+
+@dataclass
+class Lines:
+    """One page's line pass up to the values (cached: the model only changes the values)."""
+
+    page: Page
+    kind: str
+    lines: list
+    published: str | None
+    removed: list
+    X: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    dom_page: object = None
+    _trafilatura: object = field(default=None, repr=False)
+
+
+def _shingles(tokens: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + 4]) for i in range(len(tokens) - 3)}
+
+
+def line_labels(texts: list[str], truth: str) -> list[int]:
+    """1 for a line of article text: half its 4-shingles are in the truth (short lines: equal to a truth line)."""
+    truth_shingles = _shingles(TOKEN.findall(truth))
+    truth_lines = {tuple(TOKEN.findall(t)) for t in truth.splitlines()}
+    labels = []
+    for text in texts:
+        toks = TOKEN.findall(text)
+        if len(toks) >= 4:
+            sh = [tuple(toks[i : i + 4]) for i in range(len(toks) - 3)]
+            labels.append(int(sum(s in truth_shingles for s in sh) >= 0.5 * len(sh)))
+        else:
+            labels.append(int(bool(toks) and tuple(toks) in truth_lines))
+    return labels
+
+
+def page_lines(page: Page, kind: str) -> Lines:
+    hints = dom_page = None
+    if kind == "text":
+        texts = C._paragraph_units(split_lines(page.raw))
+    else:
+        from newsproc.pipeline.clean.dom import parse_page
+
+        dom_page = parse_page(page.html)
+        hints = dom_page.lines
+        texts = [normalize_line(ln.text) for ln in hints]
+    lines, published, removed = C._prepare(texts, hints)
+    vectors = line_vectors(lines, hints)
+    n_feat = len(feature_names(kind == "dom"))
+    X = np.array(vectors, dtype=float).reshape(len(lines), n_feat)
+    y = np.array(line_labels([ln.text for ln in lines], page.truth), dtype=float)
+    tok = np.array([max(1, ln.tokens) for ln in lines], dtype=float)
+    w = tok / tok.sum() if len(lines) else tok
+    for ln, veto in zip(lines, markup_vetoes(lines, hints), strict=True):
+        ln.hand_value = ln.value
+        ln.veto = veto
+    return Lines(page, kind, lines, published, removed, X, y, w, dom_page)
+
+
+def line_probs(data: Lines, spec: dict) -> np.ndarray:
+    """The model's probability per line of a cached page (the same numbers as learned.LineModel.prob)."""
+    if not len(data.lines):
+        return np.zeros(0)
+    return 1.0 / (1.0 + np.exp(-np.clip(model_logits(spec, data.X), -30, 30)))
+
+
+def clean_with(data: Lines, spec: dict | None, probs: np.ndarray | None = None) -> str:
+    """The cleaner's output for one cached page with the given model spec (None: the hand values)."""
+    lines = data.lines
+    if spec is not None and len(lines):
+        p = line_probs(data, spec) if probs is None else probs
+        threshold, hand_weight = spec["threshold"], spec.get("hand_weight", 0.0)
+        for ln, pi in zip(lines, p.tolist(), strict=True):
+            ln.prob = pi
+            value = (pi - threshold) * max(1, ln.tokens) + hand_weight * ln.hand_value
+            ln.value = min(value, ln.hand_value) if ln.veto else value
+    else:
+        for ln in lines:
+            ln.value = ln.hand_value
+    if not lines:
+        cleaned = C.CleanedText(text="")
+    else:
+        extra = tuple(spec.get("extra", (30.0, 0.25))) if spec is not None else (30.0, 0.25)
+        cleaned = C._finish(lines, data.published, list(data.removed), "dom" if data.kind == "dom" else "text", extra)
+    if data.kind == "dom":
+        cleaned = C._with_fallback(cleaned, data.dom_page, lambda: _trafilatura_path(data))
+    return cleaned.text
+
+
+def _trafilatura_path(data: Lines) -> C.CleanedText:
+    if data._trafilatura is None:
+        data._trafilatura = C.clean_html_trafilatura(data.page.html)
+    return data._trafilatura
+
+
+# ---------------------------------------------------------------- fitting
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = L2, iters: int = 30) -> dict:
+    """Weighted L2-penalised logistic regression by Newton steps on standardized features (deterministic)."""
+    mu = np.average(X, axis=0, weights=w)
+    sd = np.sqrt(np.average((X - mu) ** 2, axis=0, weights=w))
+    sd[sd < 1e-9] = 1.0
+    Z = np.hstack([np.ones((len(X), 1)), (X - mu) / sd])
+    w = w / w.sum() * len(w)  # mean weight 1, so l2 keeps its meaning whatever the data size
+    beta = np.zeros(Z.shape[1])
+    penalty = np.full(Z.shape[1], l2)
+    penalty[0] = 0.0
+    for _ in range(iters):
+        p = 1.0 / (1.0 + np.exp(-np.clip(Z @ beta, -30, 30)))
+        grad = Z.T @ (w * (p - y)) + penalty * beta
+        hess = (Z * (w * p * (1 - p))[:, None]).T @ Z + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return {
+        "b": float(beta[0]),
+        "w": [float(v) for v in beta[1:]],
+        "mu": [float(v) for v in mu],
+        "sd": [float(v) for v in sd],
+    }
+
+
+TREES = 60
+DEPTH = 3
+RATE = 0.2
+BINS = 32
+LEAF_L2 = 1.0
+MIN_CHILD = 5.0
+
+
+def fit_trees(
+    X: np.ndarray, y: np.ndarray, w: np.ndarray, trees: int = TREES, depth: int = DEPTH, rate: float = RATE
+) -> dict:
+    """Gradient-boosted decision trees (logistic loss, Newton leaves, histogram splits); deterministic.
+
+    Split candidates are the feature's weighted-sample quantiles (at most BINS per feature); every tree
+    is grown level by level to `depth`. The result is plain lists that learned.LineModel evaluates.
+    """
+    n, n_feat = X.shape
+    w = w / w.sum() * n
+    cuts = []
+    binned = np.zeros((n, n_feat), dtype=np.int32)
+    for f in range(n_feat):
+        qs = np.unique(np.quantile(X[:, f], np.linspace(0, 1, BINS + 1)[1:-1]))
+        cuts.append(qs)
+        binned[:, f] = np.searchsorted(qs, X[:, f], side="left")  # bin b: cuts[b-1] < x <= cuts[b]
+    offsets = np.arange(n_feat) * (BINS + 1)
+    flat = binned + offsets
+    prior = float(np.clip(np.average(y, weights=w), 1e-4, 1 - 1e-4))
+    base = float(np.log(prior / (1 - prior)))
+    z = np.full(n, base)
+    out = []
+    bins = _Bins(binned, flat, cuts, depth, rate)
+    for _ in range(trees):
+        p = 1.0 / (1.0 + np.exp(-z))
+        tree = {"f": [], "t": [], "l": [], "r": [], "v": []}
+        _grow(tree, bins, w * (p - y), w * p * (1 - p), np.arange(n), 0)
+        out.append(tree)
+        z += _tree_predict(tree, X)
+    return {"type": "trees", "base": base, "trees": out}
+
+
+@dataclass
+class _Bins:
+    binned: np.ndarray  # (lines, features) bin index of every value
+    flat: np.ndarray  # the same, offset per feature: one bincount gives all histograms of a node
+    cuts: list  # per feature the cut values (bin b holds cuts[b-1] < x <= cuts[b])
+    depth: int
+    rate: float
+
+
+def _grow(tree: dict, bins: _Bins, g: np.ndarray, h: np.ndarray, idx: np.ndarray, level: int) -> int:
+    """Add the node for the samples `idx` (and its subtree) to `tree`; the node's index."""
+    node = len(tree["f"])
+    for key in tree:
+        tree[key].append(-1 if key in ("f", "l", "r") else 0.0)
+    G, H = g[idx].sum(), h[idx].sum()
+    tree["v"][node] = float(-bins.rate * G / (H + LEAF_L2))
+    if level == bins.depth or len(idx) < 2:
+        return node
+    n_feat = bins.binned.shape[1]
+    size = n_feat * (BINS + 1)
+    cells = bins.flat[idx].ravel()
+    hg = np.bincount(cells, weights=np.repeat(g[idx], n_feat), minlength=size).reshape(n_feat, -1)
+    hh = np.bincount(cells, weights=np.repeat(h[idx], n_feat), minlength=size).reshape(n_feat, -1)
+    gl, hl = np.cumsum(hg, axis=1)[:, :-1], np.cumsum(hh, axis=1)[:, :-1]
+    gr, hr = G - gl, H - hl
+    gain = gl**2 / (hl + LEAF_L2) + gr**2 / (hr + LEAF_L2) - G**2 / (H + LEAF_L2)
+    gain[(hl < MIN_CHILD * 0.25) | (hr < MIN_CHILD * 0.25)] = -np.inf
+    for f in range(n_feat):
+        gain[f, len(bins.cuts[f]) :] = -np.inf  # no cut beyond the feature's last quantile
+    best = int(np.argmax(gain))
+    f, b = divmod(best, gain.shape[1])
+    if not np.isfinite(gain[f, b]) or gain[f, b] <= 1e-6:
+        return node
+    go_left = bins.binned[idx, f] <= b
+    tree["f"][node], tree["t"][node] = f, float(bins.cuts[f][b])
+    tree["l"][node] = _grow(tree, bins, g, h, idx[go_left], level + 1)
+    tree["r"][node] = _grow(tree, bins, g, h, idx[~go_left], level + 1)
+    return node
+
+
+def _tree_predict(tree: dict, X: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(X))
+    stack = [(0, np.arange(len(X)))]
+    while stack:
+        node, idx = stack.pop()
+        f = tree["f"][node]
+        if f < 0 or not len(idx):
+            out[idx] = tree["v"][node]
+            continue
+        left = X[idx, f] <= tree["t"][node]
+        stack += [(tree["l"][node], idx[left]), (tree["r"][node], idx[~left])]
+    return out
+
+
+def model_logits(spec: dict, X: np.ndarray) -> np.ndarray:
+    if spec.get("type") == "trees":
+        return spec["base"] + sum(_tree_predict(t, X) for t in spec["trees"])
+    sd = np.array(spec["sd"])
+    return spec["b"] + ((X - np.array(spec["mu"])) / sd) @ np.array(spec["w"])
+
+
+def _scorer(eval_dir: Path):
+    spec = importlib.util.spec_from_file_location("score_cleaning", eval_dir / "score_cleaning.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def f1_of(scorer, pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
+    """Precision, recall and F1 exactly as score_cleaning.py computes them, for (truth, prediction) pairs."""
+    tfs = [scorer.tp_fp_fn(scorer.tokenize(t), scorer.tokenize(p), 4) for t, p in pairs]
+    return scorer.aggregate(tfs)
+
+
+def fit_kind(data: list[Lines], scorer, learner: str = "trees") -> dict:
+    """Fit one kind's model on the given pages and pick its threshold on the same pages."""
+    by_coll = Counter(d.page.collection for d in data)
+    Xs, ys, ws = [], [], []
+    for d in data:
+        if len(d.lines):
+            Xs.append(d.X)
+            ys.append(d.y)
+            ws.append(d.w / by_coll[d.page.collection])
+    X, y, w = np.vstack(Xs), np.concatenate(ys), np.concatenate(ws)
+    spec = fit_trees(X, y, w) if learner == "trees" else fit_logistic(X, y, w)
+    spec["features"] = list(feature_names(data[0].kind == "dom"))
+    probs = [line_probs(d, spec) for d in data]
+    best = None
+    for threshold, extra, hand in ((t, e, a) for t in THRESHOLDS for e in EXTRAS for a in HAND_WEIGHTS):
+        spec["threshold"], spec["extra"], spec["hand_weight"] = threshold, list(extra), hand
+        f1s = []
+        for coll in sorted(by_coll):
+            pairs = [
+                (d.page.truth, clean_with(d, spec, p))
+                for d, p in zip(data, probs, strict=True)
+                if d.page.collection == coll
+            ]
+            f1s.append(f1_of(scorer, pairs)[2])
+        score = sum(f1s) / len(f1s)  # each collection counts the same
+        if best is None or score > best[0] + 1e-9:
+            best = (score, threshold, list(extra), hand)
+    spec["threshold"], spec["extra"], spec["hand_weight"] = best[1], best[2], best[3]
+    return spec
+
+
+def folds_by_site(pages: list[Page], k: int = FOLDS, seed: int = SEED) -> dict[str, int]:
+    """Site -> fold: sites in a fixed pseudo-random order (seeded), dealt to the fold with fewest pages."""
+    sizes = Counter(p.site for p in pages)
+    order = sorted(sizes, key=lambda s: hashlib.sha1(f"{seed}:{s}".encode()).hexdigest())
+    load = [0] * k
+    fold_of: dict[str, int] = {}
+    for site in sorted(order, key=lambda s: -sizes[s]):  # stable: equal sizes keep the hashed order
+        f = min(range(k), key=lambda i: (load[i], i))
+        fold_of[site] = f
+        load[f] += sizes[site]
+    return fold_of
+
+
+def cross_validate(
+    data: dict[str, list[Lines]], scorer, k: int = FOLDS, seed: int = SEED, learner: str = "trees"
+) -> dict[str, dict[str, str]]:
+    """Out-of-sample texts: kind -> page id -> text cleaned by a model fitted without the page's site."""
+    pages = [d.page for d in data[next(iter(data))]]
+    fold_of = folds_by_site(pages, k, seed)
+    out: dict[str, dict[str, str]] = {}
+    for kind, rows in data.items():
+        out[kind] = {}
+        for f in range(k):
+            train = [d for d in rows if fold_of[d.page.site] != f]
+            test = [d for d in rows if fold_of[d.page.site] == f]
+            spec = fit_kind(train, scorer, learner)
+            for d in test:
+                out[kind][d.page.id] = clean_with(d, spec)
+    return out
+
+
+def build(eval_dir: Path, collections: tuple[str, ...] = COLLECTIONS, kinds: tuple[str, ...] = KINDS):
+    pages = [p for c in collections for p in load_collection(eval_dir, c)]
+    return pages, {kind: [page_lines(p, kind) for p in pages] for kind in kinds}
+
+
+def fit_all(data: dict[str, list[Lines]], scorer) -> dict:
+    return {
+        "comment": "Line models of the cleaner, fitted by scripts/fit_cleaner.py (make fit-cleaner); do not edit.",
+        "seed": SEED,
+        "l2": L2,
+        "pages": {c: n for c, n in sorted(Counter(d.page.collection for d in next(iter(data.values()))).items())},
+        "models": {kind: fit_kind(rows, scorer) for kind, rows in data.items()},
+    }
+
+
+def write_model(spec: dict, path: Path = MODEL_PATH) -> None:
+    def rounded(x):
+        if isinstance(x, float):
+            return float(f"{x:.6g}")
+        if isinstance(x, list):
+            return [rounded(v) for v in x]
+        if isinstance(x, dict):
+            return {k: rounded(v) for k, v in x.items()}
+        return x
+
+    path.write_text(json.dumps(rounded(spec), separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--eval-dir", default=os.environ.get("NEWSPROC_EVAL_DIR") or str(DEFAULT_EVAL_DIR))
+    parser.add_argument("--out", default=str(MODEL_PATH), help="model file (default: the package's model.json)")
+    args = parser.parse_args(argv)
+    eval_dir = Path(args.eval_dir).resolve()
+    scorer = _scorer(eval_dir)
+    pages, data = build(eval_dir)
+    spec = fit_all(data, scorer)
+    write_model(spec, Path(args.out))
+    sites = len({p.site for p in pages})
+    thresholds = {k: (m["threshold"], m["extra"], m["hand_weight"]) for k, m in spec["models"].items()}
+    print(f"fit-cleaner: {len(pages)} pages, {sites} sites -> {args.out} (thresholds {thresholds})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
