@@ -41,3 +41,20 @@ def test_the_title_is_never_the_storage_key() -> None:
     assert len(view_title(long)) == 80 and view_title(long).endswith("…")
     titled = text.model_copy(update={"metadata": Metadata(title="Coastal wind farm")})
     assert view_title(titled) == "Coastal wind farm"
+
+
+def test_every_value_is_escaped_including_custom_labels() -> None:
+    from newsproc.models import Entity, Mention, Metadata, Pipeline, ResultDocument, Status
+
+    result = ResultDocument(
+        document_id="d",
+        status=Status.PROCESSED,
+        clean_text="Carlos Moedas spoke <b>loudly</b>.",
+        mentions=[Mention(start=0, end=13, text="Carlos Moedas", label="<script>", entity_id="e")],
+        entities=[Entity(id="e", key="k", name="Carlos <i>M</i>", label="<script>", count=1, first_start=0)],
+        metadata=Metadata(title="A <title> & more"),
+        pipeline=Pipeline(version="t"),
+    )
+    page = render_view(result)
+    assert "<script>" not in page and "<b>" not in page and "<i>" not in page and "<title> &" not in page
+    assert "&lt;script&gt;" in page and 'id="entity-table"' in page and 'id="label-chart"' in page

@@ -29,15 +29,57 @@ LABEL_COLOURS = {
 }  # fmt: skip
 
 
+# Jinja2 (installed with spaCy, so in the NlpLayer where the view is rendered) escapes every value;
+# imported on the first render only: the API function imports this module for its headers and has no Jinja2.
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }} · newsproc</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }
+.layout { display: grid; grid-template-columns: 2fr 1fr; gap: 2rem; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+td, th { border-bottom: 1px solid #ddd; padding: .25rem .4rem; text-align: left; vertical-align: top; }
+.entities { line-height: 2.4; }
+#error { border-left: 4px solid #c00; background: #fff4f4; padding: .5rem 1rem; }
+</style></head>
+<body>
+<h1>{{ title }}</h1>
+<div class="layout">
+<section id="text">
+{%- if error %}<div id="error" role="alert"><h2>{{ status }}: <code>{{ error.code.value }}</code></h2>
+<p>{{ error.message }}</p></div>{% endif -%}
+{{ marked_text }}</section>
+<aside>
+<h2>Metadata</h2><table id="metadata">
+{%- for name, value in metadata %}<tr><th>{{ name }}</th><td>{{ value }}</td></tr>{% endfor -%}
+</table>
+<h2>Entities by label</h2>
+{%- if bars %}
+<svg id="label-chart" width="300" height="{{ bars|length * 22 }}" role="img">
+{%- for bar in bars %}<text x="0" y="{{ bar.y + 13 }}" font-size="12">{{ bar.label }}</text>
+<rect class="bar" data-label="{{ bar.label }}" x="90" y="{{ bar.y }}" width="{{ bar.length }}" height="18"
+ fill="{{ bar.colour }}"></rect>
+<text x="{{ 95 + bar.length }}" y="{{ bar.y + 13 }}" font-size="12">{{ bar.count }}</text>
+{%- endfor %}</svg>
+{%- else %}<p>No entities.</p>{% endif %}
+<h2>Entities</h2>
+<table id="entity-table"><thead><tr><th>name</th><th>label</th><th>count</th><th>salience</th></tr></thead>
+<tbody>
+{%- for e in entities %}<tr><td>{{ e.name }}</td><td>{{ e.label }}</td><td>{{ e.count }}</td>
+<td>{{ "%.3f"|format(e.salience) }}</td></tr>{% endfor -%}
+</tbody></table>
+</aside></div>
+</body></html>
+"""
+
+
 def render_view(result: ResultDocument) -> str:
     """The page; a FAILED document's shows its error code and message (and needs no spaCy)."""
+    import jinja2
+    from markupsafe import Markup
+
     meta = result.metadata
-    rows = "\n".join(
-        f"<tr><td>{html.escape(e.name)}</td><td>{e.label}</td><td>{e.count}</td><td>{e.salience:.3f}</td></tr>"
-        for e in result.entities
-    )
-    meta_rows = "\n".join(
-        f"<tr><th>{name}</th><td>{html.escape(str(value))}</td></tr>"
+    metadata = [
+        (name, value)
         for name, value in (
             ("title", meta.title), ("published", meta.published), ("byline", meta.byline), ("url", meta.url),
             ("language", meta.language), ("words", meta.word_count), ("source", result.source.key),
@@ -45,31 +87,17 @@ def render_view(result: ResultDocument) -> str:
             ("error", f"{result.error.code.value}: {result.error.message}" if result.error else None),
         )
         if value not in (None, "")
-    )  # fmt: skip
-    title = html.escape(view_title(result))
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title} · newsproc</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }}
-.layout {{ display: grid; grid-template-columns: 2fr 1fr; gap: 2rem; }}
-table {{ border-collapse: collapse; width: 100%; font-size: .9rem; }}
-td, th {{ border-bottom: 1px solid #ddd; padding: .25rem .4rem; text-align: left; vertical-align: top; }}
-.entities {{ line-height: 2.4; }}
-#error {{ border-left: 4px solid #c00; background: #fff4f4; padding: .5rem 1rem; }}
-</style></head>
-<body>
-<h1>{title}</h1>
-<div class="layout">
-<section id="text">{_error(result)}{_marked_text(result)}</section>
-<aside>
-<h2>Metadata</h2><table id="metadata">{meta_rows}</table>
-<h2>Entities by label</h2>{_label_chart(result)}
-<h2>Entities</h2>
-<table id="entity-table"><thead><tr><th>name</th><th>label</th><th>count</th><th>salience</th></tr></thead>
-<tbody>{rows}</tbody></table>
-</aside></div>
-</body></html>
-"""
+    ]  # fmt: skip
+    page = jinja2.Environment(autoescape=True).from_string(PAGE)
+    return page.render(
+        title=view_title(result),
+        status=result.status.value,
+        error=result.error,
+        marked_text=Markup(_marked_text(result)),  # displaCy's markup; it escapes the text itself
+        metadata=metadata,
+        bars=_label_bars(result),
+        entities=result.entities,
+    )
 
 
 def view_title(result: ResultDocument) -> str:
@@ -83,15 +111,6 @@ def view_title(result: ResultDocument) -> str:
     return f"Document {result.document_id}"
 
 
-def _error(result: ResultDocument) -> str:
-    if result.error is None:
-        return ""
-    return (
-        f'<div id="error" role="alert"><h2>{result.status.value}: <code>{html.escape(result.error.code.value)}'
-        f"</code></h2><p>{html.escape(result.error.message)}</p></div>"
-    )
-
-
 def _marked_text(result: ResultDocument) -> str:
     """The clean text with displaCy's entity highlighting; nothing to mark: no spaCy."""
     if not result.clean_text:
@@ -101,7 +120,8 @@ def _marked_text(result: ResultDocument) -> str:
     return displacy.render(
         {
             "text": result.clean_text,
-            "ents": [{"start": m.start, "end": m.end, "label": m.label} for m in result.mentions],
+            # displaCy escapes the text but not labels, and custom patterns name their own labels
+            "ents": [{"start": m.start, "end": m.end, "label": html.escape(m.label)} for m in result.mentions],
             "title": None,
         },
         style="ent",
@@ -111,21 +131,14 @@ def _marked_text(result: ResultDocument) -> str:
     )
 
 
-def _label_chart(result: ResultDocument) -> str:
+def _label_bars(result: ResultDocument) -> list[dict[str, object]]:
+    """One bar a label, longest for the most mentioned (180 px), in the order of their counts."""
     counts = Counter(m.label for m in result.mentions).most_common()
     if not counts:
-        return "<p>No entities.</p>"
+        return []
     top = counts[0][1]
-    bar_height, width = 18, 300
-    bars = []
-    for row, (label, count) in enumerate(counts):
-        y = row * (bar_height + 4)
-        length = max(2, int((width - 120) * count / top))
-        bars.append(
-            f'<text x="0" y="{y + 13}" font-size="12">{label}</text>'
-            f'<rect class="bar" data-label="{label}" x="90" y="{y}" width="{length}" height="{bar_height}" '
-            f'fill="{LABEL_COLOURS.get(label, "#ddd")}"></rect>'
-            f'<text x="{95 + length}" y="{y + 13}" font-size="12">{count}</text>'
-        )
-    height = len(counts) * (bar_height + 4)
-    return f'<svg id="label-chart" width="{width}" height="{height}" role="img">{"".join(bars)}</svg>'
+    return [
+        {"label": label, "count": count, "y": row * 22, "length": max(2, int(180 * count / top)),
+         "colour": LABEL_COLOURS.get(label, "#ddd")}
+        for row, (label, count) in enumerate(counts)
+    ]  # fmt: skip
