@@ -65,9 +65,10 @@ def list_documents(
 
 @app.get("/documents/<document_id>", **operation("getDocument"))
 def get_document(document_id: DocumentId) -> models.ResultDocument:
-    if url := _service().large_result_url(document_id):
-        raise errors.SeeOther(url)
-    return _service().get(document_id)
+    result = _service().get_or_link(document_id)
+    if isinstance(result, str):  # larger than a Lambda response may be: the client fetches it from S3
+        raise errors.SeeOther(result)
+    return result
 
 
 @app.delete("/documents/<document_id>", **operation("deleteDocument"))

@@ -95,11 +95,11 @@ class DocumentService:
             "expires_in": PRESIGNED_URL_SECONDS,
         }
 
-    def large_result_url(self, document_id: str) -> str | None:
-        """A short-lived S3 URL when the result is too large for a Lambda response (404 when unknown)."""
+    def get_or_link(self, document_id: str) -> ResultDocument | str:
+        """The result, or a short-lived S3 URL when it is too large for a Lambda response (404 when unknown)."""
         from newsproc.api.direct import LINK_SECONDS
 
-        return self.repository.large_result_url(
+        return self.repository.get_or_link(
             document_id, larger_than=self.settings.max_response_bytes, expires_in=LINK_SECONDS
         )
 

@@ -211,25 +211,20 @@ class DocumentRepository:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def large_result_url(self, document_id: str, *, larger_than: int, expires_in: int) -> str | None:
-        """A short-lived URL of the stored result when it has more than `larger_than` bytes, else None.
+    def get_or_link(self, document_id: str, *, larger_than: int, expires_in: int) -> ResultDocument | str:
+        """The result, or a short-lived URL of it when it has more than `larger_than` bytes (one GetItem).
 
         Lambda answers at most 6 MB, so larger results are fetched from S3 by the client.
         """
-        item = self._table.get_item(
-            Key={"PK": doc_pk(document_id), "SK": "DOC"},
-            ProjectionExpression="#d, result_s3_key, result_bytes",
-            ExpressionAttributeNames={"#d": "deleted"},
-        ).get("Item")
-        if item is None or item.get("deleted"):
-            raise DocumentNotFoundError(document_id)
+        item = self._live_item(document_id)
         key = item.get("result_s3_key")
-        if not key:
-            return None
-        size = item.get("result_bytes")
-        if size is None:  # stored before result_bytes was recorded
-            size = self._s3.head_object(Bucket=self._results_bucket, Key=key)["ContentLength"]
-        return self._presigned_get(key, expires_in) if int(size) > larger_than else None
+        if key:
+            size = item.get("result_bytes")
+            if size is None:  # stored before result_bytes was recorded
+                size = self._s3.head_object(Bucket=self._results_bucket, Key=key)["ContentLength"]
+            if int(size) > larger_than:
+                return self._presigned_get(key, expires_in)
+        return self._result_of(item)
 
     def view_key(self, document_id: str) -> str:
         return f"results/{document_id}/view.html"
@@ -247,9 +242,15 @@ class DocumentRepository:
         return self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
     def get(self, document_id: str) -> ResultDocument:
+        return self._result_of(self._live_item(document_id))
+
+    def _live_item(self, document_id: str) -> dict[str, Any]:
         item = self._table.get_item(Key={"PK": doc_pk(document_id), "SK": "DOC"}).get("Item")
         if item is None or item.get("deleted"):
             raise DocumentNotFoundError(document_id)
+        return item
+
+    def _result_of(self, item: dict[str, Any]) -> ResultDocument:
         if "result" in item:
             return ResultDocument.model_validate_json(item["result"])
         body = self._s3.get_object(Bucket=self._results_bucket, Key=item["result_s3_key"])["Body"].read()
