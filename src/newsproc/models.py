@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 # `entities[].key` (the normalized index key) and `entities[].salience`. v3 adds `warnings` (machine-readable
 # notes on a PROCESSED document, e.g. language_not_supported: no entities were extracted for its language).
 # v4 adds `mentions[].confidence` and `entities[].confidence` (0..1, null unless NER_CONFIDENCE is on;
-# v3 documents load with null).
-SCHEMA_VERSION = "4"
+# v3 documents load with null). v5 adds `entities[].links` (gazetteer links of places: GeoNames id, ISO 3166
+# code, coordinates; null when unlinked) and `duplicates` (already stored near-duplicates of the clean text).
+SCHEMA_VERSION = "5"
 
 
 # How HTML is turned into article text (settings.html_extractor, cleaning.clean_html).
@@ -87,6 +88,15 @@ class Mention(_Model):
     confidence: float | None = None
 
 
+class PlaceLink(_Model):
+    """Where a GPE/LOC entity is: a GeoNames id (cities, regions, countries) and/or an ISO 3166 code."""
+
+    geonames: int | None = None
+    iso3166: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
 class Entity(_Model):
     id: str
     key: str
@@ -98,11 +108,20 @@ class Entity(_Model):
     salience: float = 0.0
     # The highest confidence of its mentions; None when they have none.
     confidence: float | None = None
+    # Places only (v5): None when the entity is not a place or no gazetteer entry is sure enough.
+    links: PlaceLink | None = None
 
 
 class RemovedSegment(_Model):
     text: str
     reason: str
+
+
+class Duplicate(_Model):
+    """An already stored document whose clean text is a near-duplicate of this one (MinHash estimate)."""
+
+    document_id: str
+    similarity: float
 
 
 class Pipeline(_Model):
@@ -124,6 +143,7 @@ class ResultDocument(_Model):
     entities: list[Entity] = Field(default_factory=list)
     removed: list[RemovedSegment] = Field(default_factory=list)
     warnings: list[ResultWarning] = Field(default_factory=list)
+    duplicates: list[Duplicate] = Field(default_factory=list)
     pipeline: Pipeline
 
     @classmethod

@@ -104,7 +104,7 @@ def _doc(text: str = TEXT) -> DocumentInput:
 
 def test_pipeline_confidence_setting() -> None:
     off = DocumentPipeline(_blank()).process(_doc())
-    assert off.schema_version == SCHEMA_VERSION == "4"
+    assert off.schema_version == SCHEMA_VERSION == "5"
     assert off.mentions and all(m.confidence is None for m in off.mentions)
     assert all(e.confidence is None for e in off.entities)
     on = DocumentPipeline(_blank(), confidence=True).process(_doc())

@@ -68,7 +68,7 @@ def _doc(text: str, key: str) -> DocumentInput:
 def test_a_language_without_a_model_gets_text_and_metadata_but_no_entities(counting, text, language) -> None:
     pipeline = DocumentPipeline(counting.nlp)
     result = pipeline.process(_doc(text, f"{language}.txt"))
-    assert result.status is Status.PROCESSED and result.schema_version == SCHEMA_VERSION == "4"
+    assert result.status is Status.PROCESSED and result.schema_version == SCHEMA_VERSION == "5"
     assert result.clean_text == text
     assert result.metadata.language == language and result.metadata.word_count > 30
     assert result.mentions == [] and result.entities == []
