@@ -28,7 +28,7 @@ all figures go to ``.eval-output/cleaning_summary.json``.
 The eval folder defaults to ``../shared/eval`` beside the repository; override it with the environment
 variable ``NEWSPROC_EVAL_DIR`` or ``--eval-dir``. ``--per-page`` writes the scorer's per-page TSV files
 next to the predictions. ``--only raw|html`` runs one of the two inputs, ``--no-cv`` skips the
-cross-validation (about 3 minutes), ``--collections dev`` runs one collection.
+cross-validation (about 5 minutes), ``--collections dev`` runs one collection.
 """
 
 from __future__ import annotations

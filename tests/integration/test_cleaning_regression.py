@@ -5,7 +5,7 @@ and the in-sample figures of the shipped cleaner (model.json fitted on all pages
 (raw.txt through clean_text, page.html.gz through clean_html with each HTML extractor) is scored with the
 reference scorer ../shared/eval/score_cleaning.py and must stay within the tolerance of both: the
 out-of-sample figure is the floor that users can expect, the in-sample one catches a changed model or
-rule. ``NEWSPROC_EVAL_CV=1`` also reruns the cross-validation (about 3 minutes) and checks the committed
+rule. ``NEWSPROC_EVAL_CV=1`` also reruns the cross-validation (about 5 minutes) and checks the committed
 out-of-sample figures themselves. Skipped when the eval folder (``NEWSPROC_EVAL_DIR`` or ../shared/eval)
 is absent.
 """
@@ -84,7 +84,7 @@ def test_committed_figures_are_complete() -> None:
             assert 0 < oos["f1"] <= ins["f1"] + TOL  # out of sample is the sober figure, not the flattering one
 
 
-@pytest.mark.skipif(os.environ.get("NEWSPROC_EVAL_CV") != "1", reason="set NEWSPROC_EVAL_CV=1 (about 3 minutes)")
+@pytest.mark.skipif(os.environ.get("NEWSPROC_EVAL_CV") != "1", reason="set NEWSPROC_EVAL_CV=1 (about 5 minutes)")
 def test_out_of_sample_figures_do_not_regress(tmp_path: Path) -> None:
     if not (_available("dev") and _available("dev_gn1")):
         pytest.skip(f"shared eval data not found at {EVAL_DIR} (set NEWSPROC_EVAL_DIR)")

@@ -248,6 +248,21 @@ def test_text_path_loads_neither_lxml_nor_justext() -> None:
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
+def test_text_that_is_page_markup_is_laid_out_by_the_markup_pass() -> None:
+    """A scrape that kept the page source (one line of tags) is split into lines at the block elements."""
+    menu = "".join(f"<td><a href='/{m}'>{m}</a></td>" for m in MENU * 12)
+    source = (
+        "function goPrint() { window.open('/print.asp', 'preview'); } </script>"
+        f"<table><tr>{menu}</tr></table><div class='story'>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</div>"
+    )
+    assert "\n" not in source and source.count("<") >= 100
+    result = clean_text(source)
+    assert result.text == "\n\n".join(PROSE)
+    # a few tags in ordinary text do not make it markup
+    few = page(MENU, f"<b>{PROSE[0]}</b>", PROSE[1:])
+    assert "<b>" in clean_text(few).text
+
+
 # ---------------------------------------------------------------- HTML path
 
 

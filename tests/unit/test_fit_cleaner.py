@@ -167,7 +167,7 @@ def test_trees_fit_and_the_compiled_model_agree() -> None:
 def test_fit_kind_on_a_tiny_set_cleans_better_than_keeping_everything(synthetic) -> None:
     for kind, rows in synthetic.items():
         spec = fc.fit_kind(rows, _StubScorer)
-        assert spec["threshold"] in fc.THRESHOLDS and spec["features"] == list(feature_names(kind == "dom"))
+        assert spec["threshold"] in fc.THRESHOLDS[kind] and spec["features"] == list(feature_names(kind == "dom"))
         assert spec == fc.fit_kind(rows, _StubScorer)  # same data, same weights
         pairs = [(d.page.truth, fc.clean_with(d, spec)) for d in rows]
         kept_all = [(d.page.truth, d.page.raw) for d in rows]

@@ -251,7 +251,26 @@ def _paragraph_units(texts: list[str]) -> list[str]:
 
 
 def _clean(raw: str, mode: str, models: dict[str, LineModel] | None = None) -> CleanedText:
-    return _clean_lines(_paragraph_units(split_lines(raw)), mode, models=models)
+    return _clean_lines(_text_units(raw), mode, models=models)
+
+
+# Tags of page markup. Scraped text that holds many of them is the page source (a scraper that kept the
+# HTML, or a <title> never closed that swallowed the page): a line can then be a whole page long.
+_MARKUP_TAG = re.compile(
+    r"</?(?:p|div|span|a|b|i|br|hr|img|table|tr|td|th|ul|ol|li|font|h[1-6]|form|input|script|style|meta|link)\b[^<>]{0,400}>",
+    re.I,
+)
+MARKUP_TAGS = 100
+
+
+def _text_units(raw: str) -> list[str]:
+    """The lines of a text; one that is mostly page markup (MARKUP_TAGS tags or more) is laid out by
+    the markup pass (dom.py) first, as the HTML path would, and its lines go through the text rules."""
+    if raw.count("<") >= MARKUP_TAGS and len(_MARKUP_TAG.findall(raw)) >= MARKUP_TAGS:
+        from newsproc.pipeline.clean.dom import parse_page
+
+        return [normalize_line(ln.text) for ln in parse_page(raw).lines]
+    return _paragraph_units(split_lines(raw))
 
 
 def _prepare(texts: list[str], hints: list[DomLine] | None = None) -> tuple[list[_Line], str | None, list]:
