@@ -5,7 +5,8 @@ A benchmark, not a test: it prints one `bench[<name>]: key=value ...` line per f
     python -m scripts.bench [--docs 120] [--runs 3] [--only throughput,cold_start,...] [--profile]
 
 One module per figure (machine, throughput, profiling, cold_start, memory, size, batch, cost,
-scaling); `common` holds the shared helpers, `documents` the benchmark texts. Programs that must run
+scaling, configurations: one line per NER configuration, NER_MODELS); `common` holds the shared helpers,
+`documents` the benchmark texts. Programs that must run
 in a fresh interpreter are files in scripts/children/ (bench_*.py), started by path.
 
 Documents: the texts of ../shared/eval/ner/dev.jsonl when that file exists (read in place, never

@@ -17,16 +17,20 @@ from scripts.bench.documents import scraped
 CHILD = "bench_cold_start.py"
 
 
+def compile_sources() -> None:
+    """The deployed layers ship bytecode (layers/slim.sh) and pip compiled the installed packages, but the
+    editable newsproc would be compiled from source in every child (CI and this machine set
+    PYTHONDONTWRITEBYTECODE): compile it once, as the layer build does."""
+    for tree in (ROOT / "src" / "newsproc", ROOT / "functions" / "process_document"):
+        compileall.compile_dir(tree, quiet=1)
+
+
 def run(texts: Sequence[str], args: argparse.Namespace, tmp: Path) -> None:
     raw = tmp / "cold.txt"
     raw.write_bytes(scraped(texts[0], 0, "txt")[1])
     clean = tmp / "cold-clean.txt"
     clean.write_text(texts[0], encoding="utf-8")
-    # The deployed layers ship bytecode (layers/slim.sh) and pip compiled the naive side's packages at
-    # install, but the editable newsproc would be compiled from source in every child (CI and this
-    # machine set PYTHONDONTWRITEBYTECODE): compile it once, as the layer build does.
-    for tree in (ROOT / "src" / "newsproc", ROOT / "functions" / "process_document"):
-        compileall.compile_dir(tree, quiet=1)
+    compile_sources()
     # cold start = spawn of the fresh process to its first finished result (a Lambda never exits, so
     # the interpreter's teardown is not part of it; with_exit_s shows spawn to exit for reference)
     runs: dict[str, list[dict[str, float]]] = {"naive": [], "service": []}

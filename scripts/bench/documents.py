@@ -117,3 +117,55 @@ def article_of_size(n_bytes: int, texts: Sequence[str]) -> bytes:
         i += 1
     data = "".join(out).encode()
     return data[:n_bytes].rsplit(b" ", 1)[0] + b"\n"
+
+
+# Short French news texts written for bench[configuration:*] (the French model's language; with the default
+# English-only NER_MODELS the language gate gives them no entities).
+FRENCH_TEXTS = [
+    "Le conseil municipal de Lyon a approuvé mardi la construction d'un nouveau tramway entre Part-Dieu et "
+    "Villeurbanne. Le maire, Grégory Doucet, a déclaré que les travaux commenceraient au printemps et "
+    "coûteraient environ 240 millions d'euros, financés en partie par la région Auvergne-Rhône-Alpes.\n\n"
+    "Les commerçants du quartier craignent des mois de perturbations, selon l'association des commerçants "
+    "lyonnais, qui demande des compensations à la métropole.",
+    "La Banque de France a relevé jeudi sa prévision de croissance pour cette année, portée par la "
+    "consommation des ménages. Son gouverneur, François Villeroy de Galhau, a cependant mis en garde contre "
+    "le niveau de la dette publique lors d'une audition à l'Assemblée nationale.\n\n"
+    "Le ministre de l'Économie a salué ces chiffres et promis de présenter un budget rectificatif avant l'été.",
+    "Des milliers de personnes ont manifesté samedi à Marseille contre la fermeture d'une maternité dans les "
+    "quartiers nord. L'Agence régionale de santé affirme que le service manquait de médecins depuis deux ans.\n\n"
+    "Le président de la région Provence-Alpes-Côte d'Azur, Renaud Muselier, a demandé une réunion d'urgence "
+    "avec le ministère de la Santé à Paris.",
+    "Le club de football de Lille s'est qualifié mercredi pour les quarts de finale de la Ligue des champions "
+    "après sa victoire contre le Real Madrid. Jonathan David a marqué les deux buts de la rencontre.\n\n"
+    "L'entraîneur Bruno Genesio a salué la discipline de ses joueurs et a annoncé que le capitaine, blessé à la "
+    "cheville, manquerait le prochain match du championnat à Nantes.",
+    "Airbus a annoncé lundi à Toulouse une commande de 150 avions par la compagnie indienne IndiGo, l'une des "
+    "plus importantes de son histoire. Le patron du groupe, Guillaume Faury, a indiqué que les livraisons "
+    "s'étaleraient jusqu'en 2035.\n\n"
+    "Le syndicat Force ouvrière estime que l'usine de Blagnac devra embaucher plusieurs centaines de "
+    "techniciens pour tenir les cadences.",
+    "Le Premier ministre du Québec a rencontré vendredi à Montréal des représentants des communautés "
+    "autochtones pour discuter d'un projet hydroélectrique dans le nord de la province. Hydro-Québec "
+    "prévoit d'investir plusieurs milliards de dollars dans ce barrage.\n\n"
+    "Les chefs cris ont demandé des garanties sur la protection des territoires de chasse avant de donner "
+    "leur accord.",
+    "À Bruxelles, la Commission européenne a ouvert une enquête sur les subventions accordées à un fabricant "
+    "chinois de panneaux solaires. La commissaire Margrethe Vestager a expliqué que ces aides faussaient la "
+    "concurrence sur le marché unique.\n\n"
+    "Pékin a dénoncé une mesure protectionniste et menacé de riposter contre les exportations de cognac.",
+    "Le festival d'Avignon s'est ouvert dimanche avec une création du metteur en scène Tiago Rodrigues dans la "
+    "cour d'honneur du Palais des papes. Plus de cent mille billets ont déjà été vendus, selon les "
+    "organisateurs.\n\n"
+    "La ministre de la Culture, Rachida Dati, assistait à la première et a promis de maintenir les "
+    "subventions aux compagnies indépendantes.",
+    "Une tempête a privé d'électricité près de deux cent mille foyers en Bretagne dans la nuit de mardi à "
+    "mercredi. Enedis a mobilisé trois mille techniciens pour rétablir le courant, notamment dans le "
+    "Finistère et les Côtes-d'Armor.\n\n"
+    "Météo-France avait placé quatre départements en vigilance orange pour des vents violents dépassant "
+    "150 kilomètres par heure sur le littoral.",
+    "Le gouvernement sénégalais a signé à Dakar un accord avec la Banque mondiale pour financer la "
+    "modernisation du port. Le président Bassirou Diomaye Faye a affirmé que le projet créerait des milliers "
+    "d'emplois dans la région.\n\n"
+    "L'opposition réclame la publication du contrat et un débat à l'Assemblée nationale avant le début des "
+    "travaux.",
+]

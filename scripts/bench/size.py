@@ -7,24 +7,31 @@ from pathlib import Path
 from scripts.bench.common import FUNCTION, ROOT, emit
 
 TARGET_MB = 130.0
+BUILD = ROOT / ".aws-sam" / "build"
 
 
 def size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
 
 
-def run() -> None:
-    build = ROOT / ".aws-sam" / "build"
-    if not (build / "template.yaml").exists():
-        emit("size", status="not_built", hint="run_make_build", target_mb=int(TARGET_MB))
-        return
+def built_sizes() -> tuple[float, dict[str, float]] | None:
+    """(ProcessDocumentFunction MB, {layer: MB}) of the build, unzipped; None without a build."""
+    if not (BUILD / "template.yaml").exists():
+        return None
     from newsproc.local.template import Template
 
-    template = Template.load(build / "template.yaml")
+    template = Template.load(BUILD / "template.yaml")
     resource = template.of_type("AWS::Serverless::Function")[FUNCTION]
     refs = [layer["Ref"] for layer in resource["Properties"].get("Layers", []) if isinstance(layer, dict)]
-    layers = {ref: size_mb(build / ref) for ref in refs}
-    function_mb = size_mb(build / FUNCTION)
+    return size_mb(BUILD / FUNCTION), {ref: size_mb(BUILD / ref) for ref in refs}
+
+
+def run() -> None:
+    sizes = built_sizes()
+    if sizes is None:
+        emit("size", status="not_built", hint="run_make_build", target_mb=int(TARGET_MB))
+        return
+    function_mb, layers = sizes
     total = function_mb + sum(layers.values())
     emit(
         "size",

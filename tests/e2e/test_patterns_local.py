@@ -38,6 +38,11 @@ def _get(config: dict[str, Any], path: str) -> tuple[int, Any]:
 
 
 def test_a_patterns_file_adds_a_ticker_entity_through_the_local_stack(tmp_path) -> None:
+    check_ticker(stored_result_with_patterns(tmp_path, "--in-process"))
+
+
+def stored_result_with_patterns(tmp_path, mode: str) -> dict[str, Any]:
+    """`newsproc local <mode> --patterns F` (mode: --in-process or --built): the stored result of ARTICLE."""
     import boto3
 
     from tests.conftest import ROOT
@@ -49,7 +54,7 @@ def test_a_patterns_file_adds_a_ticker_entity_through_the_local_stack(tmp_path) 
     )
     config_path = tmp_path / "local.json"
     env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "ENTITY_PATTERNS")}
-    command = [sys.executable, "-m", "newsproc.cli", "local", "--in-process", "--port", str(_free_port()),
+    command = [sys.executable, "-m", "newsproc.cli", "local", mode, "--port", str(_free_port()),
                "--api-port", str(_free_port()), "--config", str(config_path), "--patterns", str(patterns)]  # fmt: skip
     with open(tmp_path / "stack.log", "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -76,6 +81,10 @@ def test_a_patterns_file_adds_a_ticker_entity_through_the_local_stack(tmp_path) 
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
+    return result
+
+
+def check_ticker(result: dict[str, Any]) -> None:
     assert result["status"] == "PROCESSED"
     tickers = [e for e in result["entities"] if e["label"] == "TICKER"]
     assert [(e["name"], e["count"]) for e in tickers] == [("AAPL", 2)], result["entities"]
