@@ -10,7 +10,7 @@ export PATH := $(abspath $(TOOLS)/bin):$(PY312_BIN):$(PATH)
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install tools demo test test-built test-unit lint validate build eval eval-cleaning fit-cleaner eval-entities bench reliability local deploy readme clean
+.PHONY: install tools demo test test-built test-unit lint validate build eval eval-cleaning fit-cleaner eval-entities eval-places eval-duplicates bench reliability local deploy readme clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -53,7 +53,7 @@ build: install tools
 	$(SAM) build
 	$(PY) scripts/build_sizes.py .aws-sam/build
 
-eval: eval-cleaning eval-entities
+eval: eval-cleaning eval-entities eval-places eval-duplicates
 
 eval-cleaning: install
 	$(PY) scripts/eval_cleaning.py
@@ -64,6 +64,16 @@ fit-cleaner: install
 
 eval-entities: install
 	$(PY) scripts/eval_entities.py
+
+# Link precision on the hand-checked place set (scripts/data/places_gold.jsonl) and the places stage's time per
+# document on the 350 dev articles (docs/places.md).
+eval-places: install
+	$(PY) scripts/eval_places.py --timing
+
+# Near-duplicate detection on a test set built from the dev articles at run time (deterministic): precision,
+# recall, time per document; --sweep adds the n-gram, banding and threshold choices (docs/duplicates.md).
+eval-duplicates: install
+	$(PY) scripts/eval_duplicates.py --sweep
 
 bench: install tools
 	$(PY) -m scripts.bench

@@ -90,6 +90,10 @@ def check(result: dict, build_dir: Path) -> list[str]:
         problems.append("no entities from the HTML sample (markup path)")
     if result.get("trafilatura_words", 0) < 20:
         problems.append(f"the trafilatura HTML path gave {result.get('trafilatura_words')} words")
+    if not result.get("signature_bands"):
+        problems.append("no near-duplicate signature for the text sample")
+    if not result.get("linked_places"):
+        problems.append("no place linked to the gazetteer in either sample")
     allowed = {str(build_dir / layer) for layer in LAYERS}
     strays = [p for p in result["paths"] if p not in allowed]
     if strays:

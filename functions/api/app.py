@@ -2,7 +2,7 @@
 (extract, ?sync=true, the HTML view) is a direct invocation of the process function."""
 
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -27,6 +27,7 @@ settings = Settings.from_env()
 _invoke = partial(direct.call_process_function, settings.process_function_name)
 _service = partial(service.DocumentService.from_settings, settings)
 DocumentId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
+Collapse = Annotated[Literal["duplicates"] | None, Query(description="drop later near-duplicates (docs/duplicates.md)")]
 
 
 @app.post("/documents", **operation("submitDocument"))
@@ -53,10 +54,11 @@ def list_documents(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     next: Annotated[str | None, Query(max_length=4096)] = None,  # noqa: A002 - the API's parameter name
+    collapse: Collapse = None,
 ) -> schemas.DocumentList:
     if entity is not None:
         documents, token = _service().documents_mentioning(
-            requests.entity_label(label), entity, limit=limit, next_token=next
+            requests.entity_label(label), entity, limit=limit, next_token=next, collapse=collapse == "duplicates"
         )
         return schemas.DocumentList(documents=[schemas.EntityDocumentRef(**d) for d in documents], next=token)
     summaries, token = _service().list_documents(limit=limit, next_token=next)
@@ -83,12 +85,26 @@ def reprocess_document(document_id: DocumentId) -> Response[schemas.SubmittedDoc
     return Response(202, content_types.APPLICATION_JSON, schemas.SubmittedDocument(**submission.__dict__))
 
 
+@app.get("/documents/<document_id>/similar", **operation("similarDocuments"))
+def similar_documents(document_id: DocumentId) -> schemas.SimilarDocuments:
+    return schemas.SimilarDocuments(document_id=document_id, duplicates=_service().similar(document_id))
+
+
 @app.get("/documents/<document_id>/view", **operation("viewDocument"))
 def view_document(document_id: DocumentId) -> Response[str]:
     answer = _invoke({"action": "render_view", "document_id": document_id})
     if "url" in answer:
         raise errors.SeeOther(answer["url"])
     return Response(200, content_types.TEXT_HTML, answer["html"], headers=dict(view.SECURITY_HEADERS))
+
+
+@app.get("/", **operation("browseDocuments"))
+def browse_documents() -> Response[str]:
+    from newsproc.api import browser  # Jinja2 itself is imported on the first render, not at every cold start
+
+    event = app.current_event
+    page = browser.page(_service(), event.query_string_parameters or {}, stage=event.request_context.stage)
+    return Response(200, content_types.TEXT_HTML, page, headers=dict(browser.SECURITY_HEADERS))
 
 
 @app.post("/extract", **operation("extract"))
@@ -111,10 +127,28 @@ def entity_documents(
     name: Annotated[str, Path(min_length=1, max_length=300)],
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     next: Annotated[str | None, Query(max_length=4096)] = None,  # noqa: A002 - the API's parameter name
+    collapse: Collapse = None,
 ) -> schemas.EntityDocuments:
-    documents, token = _service().documents_mentioning(label, unquote(name), limit=limit, next_token=next)
+    documents, token = _service().documents_mentioning(
+        label, unquote(name), limit=limit, next_token=next, collapse=collapse == "duplicates"
+    )
     refs = [schemas.EntityDocumentRef(**d) for d in documents]
     return schemas.EntityDocuments(label=label.upper(), name=unquote(name), documents=refs, next=token)
+
+
+@app.get("/entities/<label>/<name>/timeline", **operation("entityTimeline"))
+def entity_timeline(
+    label: schemas.LabelPath, name: schemas.NamePath, q: schemas.TimelineParams
+) -> schemas.EntityTimeline:
+    periods, token = _service().timeline(label, unquote(name), **q.arguments())
+    return schemas.EntityTimeline(
+        label=label.upper(), name=unquote(name), granularity=q.granularity, periods=periods, next=token
+    )
+
+
+@app.get("/trends", **operation("trends"))
+def trends(q: schemas.TrendsParams) -> schemas.Trends:
+    return schemas.Trends(**_service().trends(q.label, start=q.start, end=q.end, limit=q.limit))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -87,6 +87,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 def _record_metrics(outcomes: Any) -> None:
     for outcome in outcomes:
+        if outcome.error is not None:  # handed back to the queue for a retry (and the DLQ after maxReceiveCount)
+            metrics.add_metric(name="RecordsRetried", unit=MetricUnit.Count, value=1)
+        for name, ids in (("DocumentsRemoved", outcome.removed), ("DocumentsSkipped", outcome.skipped)):
+            if ids:  # removals, and repeats of versions already stored (no work, but seen)
+                metrics.add_metric(name=name, unit=MetricUnit.Count, value=len(ids))
         for result in outcome.results:
             processed = result.status is Status.PROCESSED
             metrics.add_metric(

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import scripts.bench
 from scripts.bench import (
+    across,
     batch,
     built_cold_start,
     cold_start,
+    configurations,
     cost,
     machine,
     memory,
@@ -23,7 +25,18 @@ from scripts.bench import (
 )
 from scripts.bench.documents import source_texts
 
-FIGURES = ("throughput", "cold_start", "built_cold_start", "memory", "size", "batch", "cost", "scaling")
+FIGURES = (
+    "throughput",
+    "cold_start",
+    "built_cold_start",
+    "memory",
+    "size",
+    "batch",
+    "cost",
+    "scaling",
+    "configurations",
+    "across",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         cost.run(texts, args, service, args.memory_mb, batch_size)
     if wanted("scaling"):
         scaling.run(texts, args, tmp)
+    if wanted("across"):
+        across.run(texts, args, service.pipeline if service else None)
+    if wanted("configurations"):
+        configurations.run(texts, args, tmp)
     return 0
 
 

@@ -31,8 +31,14 @@ def main(text_arg: str, html_arg: str, modules: bool) -> dict:
     from newsproc.pipeline.clean import clean_html
 
     trafilatura_words = len(clean_html(html_arg, "trafilatura").text.split())
+    # near-duplicate signatures (numpy as slimmed in the NlpLayer) and the gazetteer (package data)
+    from newsproc.pipeline.similarity import signature
+
+    sig = signature(results[0].clean_text)
     out = {
         "trafilatura_words": trafilatura_words,
+        "signature_bands": len(sig.band_keys()) if sig else 0,
+        "linked_places": sorted(e.name for r in results for e in r.entities if e.links),
         "python": sys.version.split()[0],
         "status": [r.status.value for r in results],
         "errors": [r.error.message if r.error else None for r in results],

@@ -29,10 +29,14 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
     "getDocument": ("GET", "/documents/{document_id}", "get"),
     "deleteDocument": ("DELETE", "/documents/{document_id}", "delete"),
     "reprocessDocument": ("POST", "/documents/{document_id}/reprocess", "reprocess"),
+    "similarDocuments": ("GET", "/documents/{document_id}/similar", "similar"),
     "viewDocument": ("GET", "/documents/{document_id}/view", "view"),
+    "browseDocuments": ("GET", "/", "browse"),
     "extract": ("POST", "/extract", "extract"),
     "createUpload": ("POST", "/uploads", "create_upload"),
     "entityDocuments": ("GET", "/entities/{label}/{name}/documents", "entity_documents"),
+    "entityTimeline": ("GET", "/entities/{label}/{name}/timeline", "entity_timeline"),
+    "trends": ("GET", "/trends", "trends"),
 }
 
 
@@ -149,6 +153,10 @@ class NewsprocClient:
     def reprocess(self, document_id: str) -> SubmittedDocument:
         return self._call("reprocessDocument", document_id=document_id)
 
+    def similar(self, document_id: str) -> dict[str, Any]:
+        """Near-duplicates of the document among those stored now: {document_id, threshold, duplicates}."""
+        return self._call("similarDocuments", document_id=document_id)
+
     def view_url(self, document_id: str) -> str:
         return self.base_url + _path("viewDocument", document_id=document_id)
 
@@ -156,11 +164,29 @@ class NewsprocClient:
         """The HTML view."""
         return self._call("viewDocument", document_id=document_id)
 
+    def browse(self, *, entity: str | None = None, label: str | None = None, **query: str) -> str:
+        """The HTML browser (GET /): every document, or those mentioning `entity`; docs/browser.md."""
+        return self._call("browseDocuments", query={"entity": entity, "label": label, **query})
+
     # --- entities, extraction, uploads ------------------------------------------------------------
 
     def entity_documents(self, label: str, name: str, *, limit: int = 50, next: str | None = None) -> dict[str, Any]:
         query = {"limit": str(limit), "next": next}
         return self._call("entityDocuments", label=label, name=name, query=query)
+
+    def entity_timeline(
+        self, label: str, name: str, *, start: str | None = None, end: str | None = None, granularity: str = "day",
+        limit: int = 1000, next: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Documents and mentions per day or ISO week: {label, name, granularity, periods, next}."""
+        query = {"from": start, "to": end, "granularity": granularity, "limit": str(limit), "next": next}
+        return self._call("entityTimeline", label=label, name=name, query=query)
+
+    def trends(
+        self, label: str, *, start: str | None = None, end: str | None = None, limit: int = 20
+    ) -> dict[str, Any]:
+        """The label's entities with the most documents from `start` to `end`, against the window before."""
+        return self._call("trends", query={"label": label, "from": start, "to": end, "limit": str(limit)})
 
     def extract(
         self, text: str | None = None, *, html: str | None = None, document: Mapping[str, Any] | None = None

@@ -27,6 +27,8 @@ class Settings(BaseModel):
     raw_bucket: str = Field(default="newsproc-raw", validation_alias="RAW_BUCKET")
     results_bucket: str = Field(default="newsproc-results", validation_alias="RESULTS_BUCKET")
     entity_index_name: str = Field(default="EntityIndex", validation_alias="ENTITY_INDEX_NAME")
+    # Per-day entity counters (GET /trends), written by CountEntitiesFunction from the documents table's stream.
+    trends_table_name: str = Field(default="newsproc-trends", validation_alias="TRENDS_TABLE_NAME")
     # Objects above this size are stored FAILED (too_large) without reading their body.
     max_input_bytes: int = Field(default=10 * 1024 * 1024, gt=0, validation_alias="MAX_INPUT_BYTES")
     # Results whose JSON is larger than this go to the results bucket; the item keeps a pointer.

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.unit
 
 OPERATION_IDS = {
     "submitDocument", "listDocuments", "getDocument", "deleteDocument", "reprocessDocument", "viewDocument",
-    "extract", "createUpload", "entityDocuments",
+    "extract", "createUpload", "entityDocuments", "browseDocuments", "similarDocuments", "entityTimeline", "trends",
 }  # fmt: skip
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 
@@ -130,3 +130,17 @@ def test_the_client_calls_every_operation(document: dict[str, Any]) -> None:
     for operation_id, (method, path, function) in client.OPERATIONS.items():
         assert (method, path) == declared[operation_id], operation_id
         assert callable(getattr(client.NewsprocClient, function)), function
+
+
+def test_the_timeline_and_trends_parameters_are_documented_whole(document: dict[str, Any]) -> None:
+    timeline = document["paths"]["/entities/{label}/{name}/timeline"]["get"]
+    parameters = {p["name"]: p for p in timeline["parameters"]}
+    assert set(parameters) == {"label", "name", "from", "to", "granularity", "limit", "next"}
+    assert parameters["granularity"]["schema"]["enum"] == ["day", "week"]
+    assert parameters["limit"]["schema"]["maximum"] == 1000
+    assert "pattern" in json.dumps(parameters["from"]["schema"])
+    trends = {p["name"]: p for p in document["paths"]["/trends"]["get"]["parameters"]}
+    assert trends["label"]["required"] is True and "PERSON" in trends["label"]["schema"]["enum"]
+    assert "DATE" not in trends["label"]["schema"]["enum"]
+    body = document["components"]["schemas"]["Trends"]["properties"]
+    assert {"from", "to", "previous_from", "previous_to", "entities", "complete"} <= set(body)

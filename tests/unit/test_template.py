@@ -210,3 +210,32 @@ def test_template_layers_build_without_docker() -> None:
     for layer in TEMPLATE.of_type("AWS::Serverless::LayerVersion").values():
         assert layer["Metadata"]["BuildMethod"] == "makefile"
         assert Path(ROOT, layer["Properties"]["ContentUri"], "Makefile").exists()
+
+
+def test_template_trend_counters_stream_consumer() -> None:
+    """The documents table streams both images into CountEntitiesFunction: partial batch responses, bisection,
+    bounded retries, then an SQS on-failure destination that is alarmed (docs/trends.md)."""
+    assert TEMPLATE.properties("DocumentsTable")["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    stream = TEMPLATE.stream_event("CountEntitiesFunction")
+    assert stream["Stream"] == {"Fn::GetAtt": ["DocumentsTable", "StreamArn"]}
+    assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert stream["BisectBatchOnFunctionError"] is True and 0 < stream["MaximumRetryAttempts"] <= 10
+    destination = stream["DestinationConfig"]["OnFailure"]
+    assert destination == {"Type": "SQS", "Destination": {"Fn::GetAtt": ["EntityCountsDeadLetterQueue", "Arn"]}}
+    assert TEMPLATE.properties("EntityCountsDeadLetterQueue")["SqsManagedSseEnabled"] is True
+    alarmed = [a["Properties"]["Dimensions"][0]["Value"] for a in TEMPLATE.of_type("AWS::CloudWatch::Alarm").values()]
+    assert {"Fn::GetAtt": ["EntityCountsDeadLetterQueue", "QueueName"]} in alarmed
+    assert {"Ref": "CountEntitiesFunction"} in alarmed  # IteratorAge: the consumer falling behind
+    trends = TEMPLATE.properties("TrendsTable")
+    assert trends["BillingMode"] == "PAY_PER_REQUEST" and trends["SSESpecification"]["SSEEnabled"] is True
+    assert trends["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert [g["IndexName"] for g in trends["GlobalSecondaryIndexes"]] == ["TopIndex"]
+    consumer = TEMPLATE.properties("CountEntitiesFunction")
+    assert [layer["Ref"] for layer in consumer["Layers"]] == ["CoreLayer"]
+    writes = [s for p in consumer["Policies"] for s in p.get("Statement", [])]
+    assert writes == [{"Sid": "TrendCountersWrite", "Effect": "Allow",
+                       "Action": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+                       "Resource": {"Fn::GetAtt": ["TrendsTable", "Arn"]}}]  # fmt: skip
+    reads = [s for s in _api_statements() if "TrendsTable" in json.dumps(s["Resource"])]
+    assert reads == [{"Sid": "TrendCountersRead", "Effect": "Allow", "Action": "dynamodb:Query",
+                      "Resource": {"Fn::Sub": "${TrendsTable.Arn}/index/TopIndex"}}]  # fmt: skip

@@ -58,3 +58,67 @@ def test_every_value_is_escaped_including_custom_labels() -> None:
     page = render_view(result)
     assert "<script>" not in page and "<b>" not in page and "<i>" not in page and "<title> &" not in page
     assert "&lt;script&gt;" in page and 'id="entity-table"' in page and 'id="label-chart"' in page
+
+
+def _placed(**update: object) -> ResultDocument:
+    from newsproc.models import Entity, Mention, PlaceLink, RemovedSegment
+
+    result = ResultDocument(
+        document_id="d",
+        status=Status.PROCESSED,
+        clean_text="Ana Gomes flew to Lisbon.",
+        mentions=[
+            Mention(start=0, end=9, text="Ana Gomes", label="PERSON", entity_id="a"),
+            Mention(start=18, end=24, text="Lisbon", label="GPE", entity_id="l"),
+        ],
+        entities=[
+            Entity(id="a", key="ana gomes", name='Ana "<i>" Gomes', label="PERSON", count=1, first_start=0),
+            Entity(
+                id="l",
+                key="lisbon",
+                name="Lisbon",
+                label="GPE",
+                count=1,
+                first_start=18,
+                links=PlaceLink(geonames=2267057, iso3166="PT", lat=38.72, lon=-9.13),
+            ),
+        ],  # fmt: skip
+        removed=[RemovedSegment(text="Sign up <now>", reason="newsletter")],
+        pipeline=Pipeline(version="t"),
+    )
+    return result.model_copy(update=update)
+
+
+def test_entities_link_to_the_browser_and_removed_segments_are_listed() -> None:
+    page = render_view(_placed(entities=_placed().entities[:1]))  # no linked place: no map
+    # relative to /documents/{id}/view: the API's root, under a deploy's stage path too
+    assert 'href="../../?entity=Ana+%22%3Ci%3E%22+Gomes&amp;label=PERSON"' in page
+    assert 'href="../d"' in page and 'href="../../"' in page
+    assert '<details id="removed"><summary>Removed segments (1)</summary>' in page
+    assert "Sign up &lt;now&gt;" in page and "<i>" not in page
+    assert 'id="places"' not in page
+    assert "<main>" in page and '<th scope="col">name</th>' in page and 'aria-labelledby="label-chart-title"' in page
+
+
+def test_linked_places_are_drawn_on_the_world_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    import newsproc.api
+
+    drawn: list[object] = []
+    worldmap = types.ModuleType("newsproc.api.worldmap")
+    worldmap.render_map = lambda places: drawn.append(list(places)) or '<svg id="world-map"></svg>'  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "newsproc.api.worldmap", worldmap)
+    # `from newsproc.api import worldmap` reads the package attribute first once the real module was imported
+    monkeypatch.setattr(newsproc.api, "worldmap", worldmap, raising=False)
+    page = render_view(_placed())
+    assert drawn == [[("Lisbon", 38.72, -9.13)]]
+    assert '<figure id="places"><svg id="world-map"></svg>' in page and "Lisbon (38.72, -9.13)" in page
+    assert 'href="../../?entity=Lisbon&amp;label=GPE"' in page
+
+
+def test_the_world_map_is_newsproc_api_worldmaps_inline_svg() -> None:
+    page = render_view(_placed())
+    assert '<figure id="places"><svg' in page and "<title>Lisbon</title>" in page
+    assert page.count("<circle") == 1, "only linked places are drawn"

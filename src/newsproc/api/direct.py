@@ -19,6 +19,7 @@ from newsproc.errors import DocumentNotFoundError
 from newsproc.media import DocumentInput, MediaType, document_id_for
 from newsproc.models import Source
 from newsproc.store.documents import DocumentRepository
+from newsproc.store.duplicates import with_duplicates
 from newsproc.store.raw import RawObjectStore
 
 if TYPE_CHECKING:  # runs in the process function, which passes its loaded pipeline in
@@ -83,6 +84,7 @@ def handle_direct(
         result = pipeline.process(
             DocumentInput(document_id=document_id_for(request.bucket, request.key), data=stored.data, source=source)
         )
+        result = with_duplicates(result, repository.duplicates)  # as the ingest path: its S3 event is then a duplicate
         repository.save(result)
         return {"result": result.model_dump(mode="json")}
     from newsproc.api.view import render_view  # displaCy: only the process function renders

@@ -14,9 +14,11 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.models import OpenAPI, Tag
+from pydantic import BaseModel
 
 from newsproc import __version__, models
-from newsproc.api.schemas import SubmittedDocument, responses
+from newsproc.api.browser import OPENAPI_PARAMETERS
+from newsproc.api.schemas import SubmittedDocument, TimelineQuery, TrendsQuery, responses
 
 TITLE = "newsproc API"
 VERSION = __version__
@@ -68,6 +70,10 @@ DOCUMENT_BODY: dict[str, Any] = {
     },
 }
 REQUEST_BODIES = {"submitDocument": DOCUMENT_BODY, "extract": DOCUMENT_BODY}
+# Routes that read their query string themselves (the HTML browser: empty form fields are "not given").
+QUERY_PARAMETERS = {"browseDocuments": OPENAPI_PARAMETERS}
+# Routes whose query parameters are one model: Powertools documents each field's type only; the model has the rest.
+QUERY_MODELS: dict[str, type[BaseModel]] = {"entityTimeline": TimelineQuery, "trends": TrendsQuery}
 _RESULT = {"application/json": {"model": models.ResultDocument}}
 _HTML = {"text/html": {"schema": {"type": "string"}}}
 
@@ -102,10 +108,20 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "summary": "Queue the stored object for processing again",
         "responses": responses(202, 404, 422),
     },
+    "similarDocuments": {
+        "tags": ["documents"],
+        "summary": "Near-duplicates of the document among those stored now (MinHash LSH, docs/duplicates.md)",
+        "responses": responses(200, 404, 422),
+    },
     "viewDocument": {
         "tags": ["documents"],
         "summary": "HTML view: highlighted entities, table, metadata, chart; a FAILED document's error",
         "responses": responses((200, 303), 404, 422, 502, bodies={200: _HTML}),
+    },
+    "browseDocuments": {
+        "tags": ["documents"],
+        "summary": "HTML browser: documents, filtered by an entity, with its timeline (docs/browser.md)",
+        "responses": responses(200, 400, 422, bodies={200: _HTML}),
     },
     "extract": {
         "tags": ["extraction"],
@@ -121,6 +137,21 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "tags": ["entities"],
         "summary": "Documents mentioning an entity (any merged form)",
         "responses": responses(200, 400, 422),
+    },
+    "entityTimeline": {
+        "tags": ["entities"],
+        "summary": "Documents and mentions of an entity per day or ISO week, by published date (docs/trends.md)",
+        "description": "From the entity index; documents without a published date (YYYY-MM-DD...) are not "
+        "counted. At most `limit` (1,000) documents are read per call: `next` continues, and a period is split "
+        "over two pages only when it alone holds more than `limit` documents (then add its counts).",
+        "responses": responses(200, 400, 422),
+    },
+    "trends": {
+        "tags": ["entities"],
+        "summary": "Entities of a label with the most documents in a window, and in the window before it",
+        "description": "From per-day counters kept by a DynamoDB Streams consumer (docs/trends.md): at most 31 "
+        "days (and the 31 before), the top 500 counters of each day; `complete` is false when a day had more.",
+        "responses": responses(200, 422),
     },
 }
 
@@ -162,6 +193,13 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
         for op in item.values():
             if body := REQUEST_BODIES.get(op.get("operationId")):
                 op["requestBody"] = body
+            if parameters := QUERY_PARAMETERS.get(op.get("operationId")):
+                op["parameters"] = parameters
+            if model := QUERY_MODELS.get(op.get("operationId")):
+                fields = model.model_json_schema(by_alias=True)["properties"]
+                for parameter in op.get("parameters", []):
+                    if parameter["in"] == "query" and parameter["name"] in fields:
+                        parameter["schema"] = fields[parameter["name"]]
             op.setdefault("security", SECURITY)
     text = json.dumps(document)
     for unused in ("HTTPValidationError", "ResponseValidationError"):  # answered as ErrorBody

@@ -7,18 +7,24 @@ CoreLayer only (tests/integration/test_api_layer_boundary.py): entity names are 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from newsproc.errors import DocumentNotFoundError
 from newsproc.ingest.events import ObjectRef, s3_event_message
 from newsproc.media import CANONICAL_SUFFIX, SUFFIXES, MediaType, base_content_type, document_id_for, suffix_of
-from newsproc.models import ResultDocument
+from newsproc.models import Duplicate, ResultDocument
 from newsproc.names import entity_key
 from newsproc.settings import Settings
 from newsproc.store.catalog import DocumentCatalog
 from newsproc.store.documents import DocumentRepository
 from newsproc.store.raw import RawObjectStore
+from newsproc.trends import reads
+from newsproc.trends.periods import RequestError
+from newsproc.trends.reads import DayCounters, TimelineStore
 
 PRESIGNED_URL_SECONDS = 900
 
@@ -45,12 +51,16 @@ class DocumentService:
         sqs_client: Any,
         *,
         settings: Settings,
+        timelines: TimelineStore | None = None,
+        counters: DayCounters | None = None,
     ) -> None:
         self.raw_store = raw_store
         self.repository = repository
         self.catalog = catalog
         self.sqs = sqs_client
         self.settings = settings
+        self.timelines = timelines  # an entity's dated documents (EntityIndex), for timeline()
+        self.counters = counters  # the per-day entity counters (trends table), for trends()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DocumentService:
@@ -58,7 +68,8 @@ class DocumentService:
         from newsproc import aws, store
 
         repository, catalog = store.document_repository(settings), store.document_catalog(settings)
-        return cls(store.raw_store(), repository, catalog, aws.sqs_client(), settings=settings)
+        stores = {"timelines": store.entity_timeline(settings), "counters": store.trend_counters(settings)}
+        return cls(store.raw_store(), repository, catalog, aws.sqs_client(), settings=settings, **stores)
 
     def _new_key(self, suffix: str) -> str:
         return f"{self.settings.upload_prefix}{uuid.uuid4().hex}{suffix}"
@@ -131,6 +142,58 @@ class DocumentService:
         return Submission(document_id=document_id, bucket=bucket, key=key)
 
     def documents_mentioning(
-        self, label: str, name: str, *, limit: int, next_token: str | None
+        self, label: str, name: str, *, limit: int, next_token: str | None, collapse: bool = False
     ) -> tuple[list[dict[str, Any]], str | None]:
-        return self.repository.documents_mentioning(label.upper(), entity_key(name), limit=limit, next_token=next_token)
+        """One page of the entity's documents; with `collapse`, less the later stored near-duplicates of
+        documents that mention it too (docs/duplicates.md): a page may then hold fewer than `limit`."""
+        label, key = label.upper(), entity_key(name)
+        documents, token = self.repository.documents_mentioning(label, key, limit=limit, next_token=next_token)
+        if collapse and documents:
+            documents = self.repository.duplicates.collapse(documents, label, key)
+        return documents, token
+
+    def similar(self, document_id: str) -> list[Duplicate]:
+        """The near-duplicates of a stored document among the documents stored now (404 when unknown)."""
+        matches = self.repository.duplicates.similar_to(document_id)
+        return [Duplicate(document_id=m.document_id, similarity=m.similarity) for m in matches]
+
+    def timeline(
+        self,
+        label: str,
+        name: str,
+        *,
+        start: str | None,
+        end: str | None,
+        granularity: str,
+        limit: int,
+        next_token: str | None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The entity's documents and mentions per day or ISO week (`period`: the day, or the week's Monday),
+        oldest first, from one bounded EntityIndex Query (at most `limit` <= 1,000 items); documents without
+        a published date are not counted. Bad windows and values answer 422 (newsproc.trends.reads)."""
+        assert self.timelines is not None, "from_settings wires the timeline store"
+        with _unprocessable():
+            return reads.timeline(
+                self.timelines, label.upper(), entity_key(name), start=start, end=end, granularity=granularity,
+                limit=limit, next_token=next_token, today=datetime.now(UTC).date(),
+            )  # fmt: skip
+
+    def trends(self, label: str, *, start: str | None, end: str | None, limit: int) -> dict[str, Any]:
+        """The label's entities with the most documents from `start` to `end` (at most 31 days; default the
+        last 7 ending today, UTC) and their documents in the window before (newsproc.trends.reads)."""
+        assert self.counters is not None, "from_settings wires the trend counters"
+        with _unprocessable():
+            return reads.trends(
+                self.counters, label.upper(), start=start, end=end, limit=limit, today=datetime.now(UTC).date()
+            )
+
+
+@contextmanager
+def _unprocessable() -> Iterator[None]:
+    """A read's RequestError (a window or value it does not take) as the API's 422 with the rule's code."""
+    from newsproc.api.errors import ApiError
+
+    try:
+        yield
+    except RequestError as exc:
+        raise ApiError(422, exc.code, exc.message) from None

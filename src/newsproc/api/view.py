@@ -1,4 +1,5 @@
-"""The HTML view of a result: displaCy entity highlighting, entity table, metadata, counts by label.
+"""The HTML view of a result: displaCy entity highlighting, entity table (each entity linking to the
+browser's documents mentioning it), metadata, counts by label, removed segments, places on a map.
 
 Rendered on request, never stored: GET /documents/{id}/view invokes the process function directly
 ({"action": "render_view"}, see newsproc.api.direct), which renders the stored result with displaCy
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from typing import Any
+from urllib.parse import urlencode
 
+from newsproc.api import templates
 from newsproc.models import ResultDocument
 
 # The page is served as HTML on the API's origin: nothing may load, run or frame it. displaCy and the
@@ -29,54 +33,13 @@ LABEL_COLOURS = {
 }  # fmt: skip
 
 
-# Jinja2 (installed with spaCy, so in the NlpLayer where the view is rendered) escapes every value;
-# imported on the first render only: the API function imports this module for its headers and has no Jinja2.
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ title }} · newsproc</title>
-<style>
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }
-.layout { display: grid; grid-template-columns: 2fr 1fr; gap: 2rem; }
-table { border-collapse: collapse; width: 100%; font-size: .9rem; }
-td, th { border-bottom: 1px solid #ddd; padding: .25rem .4rem; text-align: left; vertical-align: top; }
-.entities { line-height: 2.4; }
-#error { border-left: 4px solid #c00; background: #fff4f4; padding: .5rem 1rem; }
-</style></head>
-<body>
-<h1>{{ title }}</h1>
-<div class="layout">
-<section id="text">
-{%- if error %}<div id="error" role="alert"><h2>{{ status }}: <code>{{ error.code.value }}</code></h2>
-<p>{{ error.message }}</p></div>{% endif -%}
-{{ marked_text }}</section>
-<aside>
-<h2>Metadata</h2><table id="metadata">
-{%- for name, value in metadata %}<tr><th>{{ name }}</th><td>{{ value }}</td></tr>{% endfor -%}
-</table>
-<h2>Entities by label</h2>
-{%- if bars %}
-<svg id="label-chart" width="300" height="{{ bars|length * 22 }}" role="img">
-{%- for bar in bars %}<text x="0" y="{{ bar.y + 13 }}" font-size="12">{{ bar.label }}</text>
-<rect class="bar" data-label="{{ bar.label }}" x="90" y="{{ bar.y }}" width="{{ bar.length }}" height="18"
- fill="{{ bar.colour }}"></rect>
-<text x="{{ 95 + bar.length }}" y="{{ bar.y + 13 }}" font-size="12">{{ bar.count }}</text>
-{%- endfor %}</svg>
-{%- else %}<p>No entities.</p>{% endif %}
-<h2>Entities</h2>
-<table id="entity-table"><thead><tr><th>name</th><th>label</th><th>count</th><th>salience</th></tr></thead>
-<tbody>
-{%- for e in entities %}<tr><td>{{ e.name }}</td><td>{{ e.label }}</td><td>{{ e.count }}</td>
-<td>{{ "%.3f"|format(e.salience) }}</td></tr>{% endfor -%}
-</tbody></table>
-</aside></div>
-</body></html>
-"""
-
-
 def render_view(result: ResultDocument) -> str:
-    """The page; a FAILED document's shows its error code and message (and needs no spaCy)."""
-    import jinja2
-    from markupsafe import Markup
+    """The page (templates.VIEW); a FAILED document's shows its error code and message (and needs no spaCy).
 
+    Each entity links to the browser's list of the documents mentioning it; the `removed` segments are
+    listed under a <details>; linked places (entities.links with coordinates) are drawn on a world map.
+    Links are relative (`../../` is the API's root), so they hold under a deploy's stage path too.
+    """
     meta = result.metadata
     metadata = [
         (name, value)
@@ -88,16 +51,45 @@ def render_view(result: ResultDocument) -> str:
         )
         if value not in (None, "")
     ]  # fmt: skip
-    page = jinja2.Environment(autoescape=True).from_string(PAGE)
-    return page.render(
+    places = _places(result)
+    entities = [
+        {"name": e.name, "label": e.label, "count": e.count, "salience": e.salience,
+         "href": "../../?" + urlencode({"entity": e.name, "label": e.label})}
+        for e in result.entities
+    ]  # fmt: skip
+    return templates.render(
+        "view.html",
         title=view_title(result),
+        document_id=result.document_id,
         status=result.status.value,
         error=result.error,
-        marked_text=Markup(_marked_text(result)),  # displaCy's markup; it escapes the text itself
+        warnings=result.warnings,
+        marked_text=templates.markup(_marked_text(result)),  # displaCy's markup; it escapes the text itself
+        removed=result.removed,
         metadata=metadata,
+        places=places,
+        world_map=_world_map(places),
         bars=_label_bars(result),
-        entities=result.entities,
+        entities=entities,
     )
+
+
+def _places(result: ResultDocument) -> list[tuple[str, float, float]]:
+    """(name, lat, lon) of the entities the pipeline linked to a place with coordinates."""
+    return [
+        (e.name, e.links.lat, e.links.lon)
+        for e in result.entities
+        if e.links is not None and e.links.lat is not None and e.links.lon is not None
+    ]
+
+
+def _world_map(places: list[tuple[str, float, float]]) -> Any:
+    """The world map of the places (newsproc.api.worldmap: an escaped, self-contained <svg>), or None."""
+    if not places:
+        return None
+    from newsproc.api import worldmap  # its outline (~100 KB of JSON) is read for a view with places only
+
+    return templates.markup(worldmap.render_map(places))
 
 
 def view_title(result: ResultDocument) -> str:

@@ -14,6 +14,7 @@ from newsproc.ingest.events import MalformedEventError, ObjectRef, object_refs_f
 from newsproc.media import DocumentInput, document_id_for
 from newsproc.models import ErrorCode, ResultDocument, Source
 from newsproc.store.documents import DocumentRepository, error_message, is_permanent_storage_error
+from newsproc.store.duplicates import with_duplicates
 from newsproc.store.ordering import StoredMeta, WriteOrder, modified_token, normalize_sequencer
 from newsproc.store.raw import RawObjectStore
 
@@ -208,6 +209,7 @@ class IngestService:
                         continue
             assert result is not None
             try:
+                result = with_duplicates(result, self.repository.duplicates)  # stored near-duplicates, before the save
                 try:
                     stored = self.repository.save(result, planned.order)
                 except Exception as exc:

@@ -33,6 +33,7 @@ class MotoStack:
     resources: LocalResources
     template: Template
     endpoint_url: str | None = None  # None: in-process moto (mock_aws)
+    streams: Any = None  # the DynamoDB Streams client (the documents table's stream feeds the trend counters)
 
     @property
     def environment(self) -> dict[str, str]:
@@ -49,13 +50,19 @@ class MotoStack:
 
 def _create(template: Template, endpoint_url: str | None) -> MotoStack:
     import boto3
+    from botocore.config import Config
 
     moto_s3_events.install()
 
     s3, sqs = boto3.client("s3", endpoint_url=endpoint_url), boto3.client("sqs", endpoint_url=endpoint_url)
     dynamodb = boto3.resource("dynamodb", endpoint_url=endpoint_url)
+    # botocore sends stream calls to <account>.streams-ddb.<region>.amazonaws.com, a host moto 5.2.5 does not
+    # serve in process: the regional endpoint instead (the same API).
+    streams = boto3.client(
+        "dynamodbstreams", endpoint_url=endpoint_url, config=Config(account_id_endpoint_mode="disabled")
+    )
     resources = create_resources(template, s3=s3, sqs=sqs, dynamodb=dynamodb.meta.client)
-    return MotoStack(s3, sqs, dynamodb, resources, template, endpoint_url)
+    return MotoStack(s3, sqs, dynamodb, resources, template, endpoint_url, streams)
 
 
 @contextlib.contextmanager

@@ -226,6 +226,15 @@ def local_refs(resources: Any, region: str = "us-east-1", account_id: str = ACCO
         "IngestDeadLetterQueue.Arn": r.dlq_arn,
         "IngestDeadLetterQueue.QueueName": r.dlq_url.rstrip("/").rsplit("/", 1)[-1],
     }
+    if getattr(r, "trends_table", ""):  # the trend counters (CountEntitiesFunction, GET /trends)
+        refs |= {
+            "TrendsTable": r.trends_table,
+            "TrendsTable.Arn": f"arn:aws:dynamodb:{region}:{account_id}:table/{r.trends_table}",
+            "DocumentsTable.StreamArn": r.stream_arn,
+            "EntityCountsDeadLetterQueue": r.counts_dlq_url,
+            "EntityCountsDeadLetterQueue.Arn": r.counts_dlq_arn,
+            "EntityCountsDeadLetterQueue.QueueName": r.counts_dlq_url.rstrip("/").rsplit("/", 1)[-1],
+        }
     return refs
 
 

@@ -88,6 +88,19 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str = "us-
     return {"Records": records}
 
 
+def dynamodb_stream_event(records: list[dict[str, Any]], stream_arn: str) -> dict[str, Any]:
+    """A Lambda DynamoDB Streams event from `get_records` results, as the event source mapping builds it
+    (boto3 parses ApproximateCreationDateTime into a datetime; the event carries epoch seconds)."""
+    shaped = []
+    for record in records:
+        stream = dict(record["dynamodb"])
+        created = stream.get("ApproximateCreationDateTime")
+        if hasattr(created, "timestamp"):
+            stream["ApproximateCreationDateTime"] = float(int(created.timestamp()))
+        shaped.append({**record, "dynamodb": stream, "eventSourceARN": stream_arn})
+    return {"Records": shaped}
+
+
 def http_api_event(
     method: str,
     path: str,

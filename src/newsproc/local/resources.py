@@ -1,4 +1,5 @@
-"""Create the template's bucket, queues and table in moto (or any endpoint), from their properties."""
+"""Create the template's buckets, queues and tables (the documents table with its stream, the trends table)
+in moto (or any endpoint), from their properties."""
 
 from __future__ import annotations
 
@@ -19,15 +20,21 @@ class LocalResources:
     dlq_url: str
     dlq_arn: str
     entity_index: str
+    # The trend counters (issue 17): the trends table, the documents table's stream, the consumer's DLQ.
+    trends_table: str = ""
+    stream_arn: str = ""
+    counts_dlq_url: str = ""
+    counts_dlq_arn: str = ""
 
     def environment(self) -> dict[str, str]:
         """The environment variables the functions read (see Globals in template.yaml)."""
-        return {
+        env = {
             "RAW_BUCKET": self.raw_bucket,
             "RESULTS_BUCKET": self.results_bucket,
             "TABLE_NAME": self.table,
             "ENTITY_INDEX_NAME": self.entity_index,
         }
+        return env | ({"TRENDS_TABLE_NAME": self.trends_table} if self.trends_table else {})
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -42,12 +49,39 @@ def local_names(stage: str = "local") -> dict[str, str]:
         "TABLE_NAME": f"{prefix}-documents",
         "QUEUE_NAME": f"{prefix}-ingest",
         "DLQ_NAME": f"{prefix}-ingest-dlq",
+        "TRENDS_TABLE_NAME": f"{prefix}-trends",
+        "COUNTS_DLQ_NAME": f"{prefix}-entity-counts-dlq",
     }
 
 
 def _queue_attributes(properties: dict[str, Any]) -> dict[str, str]:
     names = ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds")
     return {name: str(properties[name]) for name in names if name in properties}
+
+
+def _create_table(dynamodb: Any, name: str, properties: dict[str, Any]) -> dict[str, Any]:
+    """CreateTable from the template's properties: keys, indexes, the stream, then the TTL; the description."""
+    kwargs: dict[str, Any] = {
+        "TableName": name,
+        "AttributeDefinitions": properties["AttributeDefinitions"],
+        "KeySchema": properties["KeySchema"],
+        "BillingMode": properties.get("BillingMode", "PAY_PER_REQUEST"),
+    }
+    if "GlobalSecondaryIndexes" in properties:
+        kwargs["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
+    if view := properties.get("StreamSpecification", {}).get("StreamViewType"):
+        kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view}
+    description = dynamodb.create_table(**kwargs)["TableDescription"]
+    ttl = properties.get("TimeToLiveSpecification")
+    if ttl and ttl.get("Enabled"):
+        spec = {"Enabled": True, "AttributeName": ttl["AttributeName"]}
+        dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=spec)
+    return description
+
+
+def _create_queue(sqs: Any, name: str, properties: dict[str, Any]) -> tuple[str, str]:
+    url = sqs.create_queue(QueueName=name, Attributes=_queue_attributes(properties))["QueueUrl"]
+    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
 def create_resources(template: Template, *, s3: Any, sqs: Any, dynamodb: Any, stage: str = "local") -> LocalResources:
@@ -68,16 +102,15 @@ def create_resources(template: Template, *, s3: Any, sqs: Any, dynamodb: Any, st
 
     table_props = template.properties("DocumentsTable")
     table_name = names["TABLE_NAME"]
-    table_kwargs: dict[str, Any] = {
-        "TableName": table_name,
-        "AttributeDefinitions": table_props["AttributeDefinitions"],
-        "KeySchema": table_props["KeySchema"],
-        "BillingMode": table_props.get("BillingMode", "PAY_PER_REQUEST"),
-    }
-    if "GlobalSecondaryIndexes" in table_props:
-        table_kwargs["GlobalSecondaryIndexes"] = table_props["GlobalSecondaryIndexes"]
-    dynamodb.create_table(**table_kwargs)
+    stream_arn = _create_table(dynamodb, table_name, table_props).get("LatestStreamArn", "")
     gsi = table_props.get("GlobalSecondaryIndexes", [{}])[0].get("IndexName", "EntityIndex")
+    trends: dict[str, str] = {}
+    if "TrendsTable" in template.resources:
+        _create_table(dynamodb, names["TRENDS_TABLE_NAME"], template.properties("TrendsTable"))
+        counts_dlq = template.properties("EntityCountsDeadLetterQueue")
+        counts_dlq_url, counts_dlq_arn = _create_queue(sqs, names["COUNTS_DLQ_NAME"], counts_dlq)
+        trends = {"trends_table": names["TRENDS_TABLE_NAME"], "stream_arn": stream_arn,
+                  "counts_dlq_url": counts_dlq_url, "counts_dlq_arn": counts_dlq_arn}  # fmt: skip
 
     raw_bucket, results_bucket = names["RAW_BUCKET"], names["RESULTS_BUCKET"]
     raw_props = template.properties("RawBucket")
@@ -104,4 +137,5 @@ def create_resources(template: Template, *, s3: Any, sqs: Any, dynamodb: Any, st
         dlq_url=dlq_url,
         dlq_arn=dlq_arn,
         entity_index=gsi,
+        **trends,
     )

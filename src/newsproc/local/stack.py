@@ -1,10 +1,11 @@
 """`newsproc local`: the whole service on a laptop, no AWS account and no Docker.
 
 moto in server mode plays S3, SQS and DynamoDB on 127.0.0.1; the resources come from template.yaml.
-Two workers run the real handlers: an SQS poller (the event source mapping: batch size from the
-template, failed records left on the queue so visibility timeout and DLQ redrive work as in AWS) and
-an HTTP server that turns requests into HTTP API payload v2 events, routed by the template's routes
-(what `sam local start-api` does with Docker).
+Three workers run the real handlers: an SQS poller (the event source mapping: batch size from the
+template, failed records left on the queue so visibility timeout and DLQ redrive work as in AWS), a
+DynamoDB Streams poller (the documents table's stream into CountEntitiesFunction, with the template's
+filter, retries and on-failure queue: newsproc.local.poller) and an HTTP server that turns requests into
+HTTP API payload v2 events, routed by the template's routes (what `sam local start-api` does with Docker).
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class LocalStack:
             self.log("loading ProcessDocumentFunction (spaCy) and ApiFunction ...")
             self.process_handler, _ = load_handler("ProcessDocumentFunction", self.template)
             self.api_handler, _ = load_handler("ApiFunction", self.template)
+            self.count_handler, _ = load_handler("CountEntitiesFunction", self.template)
             aws.use_local_invoker(self._invoke_processor)
 
         config = {
@@ -123,6 +125,8 @@ class LocalStack:
         self._http = make_server(self.host, self.api_port, _make_wsgi_app(self), threaded=True)
         self._spawn(self._http.serve_forever, "api")
         self._spawn(self._poll_forever, "sqs-poller")
+        self._streams = stack.streams
+        self._spawn(self._poll_stream_forever, "stream-poller")
         self.config_path.write_text(json.dumps(config, indent=2))
         for name, value in config.items():
             self.log(f"  {name:14} {value}")
@@ -142,9 +146,11 @@ class LocalStack:
         # The API's direct calls reach the process worker through this server's Lambda Invoke route.
         lambda_endpoint = {"AWS_ENDPOINT_URL_LAMBDA": f"http://{self.host}:{self.api_port}"}
         api = BuiltFunction.from_stack("ApiFunction", stack, environment=lambda_endpoint)
-        self._workers = [process.start(), api.start()]
+        count = BuiltFunction.from_stack("CountEntitiesFunction", stack)
+        self._workers = [process.start(), api.start(), count.start()]
         self.process_handler = _raising(process)
         self.api_handler = _raising(api)
+        self.count_handler = _raising(count)
         self.process_worker = process
 
     def invoke_lambda(self, function_name: str, payload: Any) -> tuple[Any, str | None]:
@@ -188,6 +194,29 @@ class LocalStack:
             if outcome.received:
                 note = f" (+{self._test_events} s3:TestEvent)" if self._test_events else ""
                 self.log(f"batch: messages={outcome.received} ok={outcome.succeeded} retry={outcome.failed}{note}")
+
+    def _poll_stream_forever(self) -> None:
+        """The documents table's stream into CountEntitiesFunction, as its event source mapping would."""
+        from newsproc.local.poller import StreamCursor, StreamMapping, poll_stream_once
+
+        events = self.template.stream_event("CountEntitiesFunction")
+        mapping = StreamMapping.from_event(events, self.resources.counts_dlq_url)
+        cursor, timeout = StreamCursor(), function_timeout("CountEntitiesFunction", self.template)
+        while not self._stop.is_set():
+            try:
+                outcome = poll_stream_once(
+                    self._streams, self.resources.stream_arn, self.count_handler, cursor, mapping,
+                    sqs=self.sqs, timeout_s=timeout,
+                )  # fmt: skip
+            except Exception as exc:  # the server is going away, or a transient error: keep polling
+                if self._stop.is_set():
+                    return
+                self.log(f"stream poller: {exc!r}")
+                outcome = None
+            if outcome is not None and outcome.received:
+                self.log(f"stream: records={outcome.received} ok={outcome.succeeded} retry={outcome.failed}")
+            if outcome is None or not cursor.read:
+                self._stop.wait(1.0)  # at the end of the stream: poll again in a second, as Lambda does
 
     def _observed_process_handler(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """The process handler on a polled batch; notes each document's `updated_at` first, for `_report`."""

@@ -74,3 +74,8 @@ class Template:
     def sqs_event(self, function_id: str) -> dict[str, Any]:
         events = self.properties(function_id).get("Events", {})
         return next(e["Properties"] for e in events.values() if e["Type"] == "SQS")
+
+    def stream_event(self, function_id: str) -> dict[str, Any]:
+        """The properties of a function's DynamoDB (Streams) event source."""
+        events = self.properties(function_id).get("Events", {})
+        return next(e["Properties"] for e in events.values() if e["Type"] == "DynamoDB")

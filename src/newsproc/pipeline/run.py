@@ -1,6 +1,7 @@
 """The steps in order, shared by the Lambda, the CLI, the API's direct calls and the benchmarks.
 
-decode -> clean -> language -> language gate -> (batched per language) extract -> canonicalize -> ResultDocument.
+decode -> clean -> language -> language gate -> (batched per language) extract -> canonicalize -> places
+(gazetteer links of GPE/LOC entities) -> ResultDocument.
 Nothing here does I/O except what is injected: loading a language's pipeline on first use (NerModels) and
 checking a custom patterns file (EntityPatterns, at most once a minute).
 """
@@ -33,6 +34,7 @@ from newsproc.pipeline.extract import extract_mentions
 from newsproc.pipeline.extract.languages import NerModels, parse_ner_models
 from newsproc.pipeline.extract.patterns import EntityPatterns, apply_patterns
 from newsproc.pipeline.language import detect_language, ner_language
+from newsproc.pipeline.places import link_places
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -137,6 +139,9 @@ class DocumentPipeline:
                 # NER runs once per language for the whole batch: each document is charged its share by length.
                 timings["ner"] = round(ner_ms * len(item.cleaned.text) / total_chars, 3)
                 timings["canonicalize"] = _ms_since(started)
+                started = time.perf_counter()
+                link_places(entities)  # the gazetteer is read on first use, once per container
+                timings["places"] = _ms_since(started)
                 timings["total"] = round(sum(timings.values()), 3)
                 results[index] = ResultDocument(
                     document_id=item.document.document_id,

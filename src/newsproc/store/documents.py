@@ -24,6 +24,8 @@ from botocore.exceptions import ClientError
 
 from newsproc.errors import DocumentNotFoundError
 from newsproc.models import ResultDocument
+from newsproc.store.catalog import catalog_attributes
+from newsproc.store.duplicates import DuplicateRepository
 from newsproc.store.ordering import StoredMeta, WriteOrder, newer_condition, order_attributes
 from newsproc.store.pagination import decode_token, encode_token
 
@@ -117,6 +119,8 @@ class DocumentRepository:
             "updated_at": datetime.now(UTC).isoformat(),
             "entity_count": len(result.entities),
         }
+        # What a list row shows (GET /documents, the browser at GET /): title, date, top entities, bounded.
+        item |= catalog_attributes(result, text_chars=ITEM_TEXT_CHARS, published_chars=PUBLISHED_CHARS)
         if result.error:
             item["error_code"] = result.error.code.value
         # Which object version and pipeline this is: a redelivered event for it is a duplicate.
@@ -197,6 +201,13 @@ class DocumentRepository:
                 batch.delete_item(Key={"PK": pk, "SK": sk})
             for entity_item in wanted.values():
                 batch.put_item(Item=entity_item)
+        # The near-duplicate band items follow the same write order as the entity items (docs/duplicates.md).
+        self.duplicates.replace(result)
+
+    @property
+    def duplicates(self) -> DuplicateRepository:
+        """The LSH band items of near-duplicate detection, in this table (store/duplicates.py)."""
+        return DuplicateRepository(self._table)
 
     def _entity_sort_keys(self, pk: str) -> Iterator[str]:
         kwargs: dict[str, Any] = {
@@ -310,6 +321,7 @@ class DocumentRepository:
         with self._table.batch_writer() as batch:
             for sk in list(self._entity_sort_keys(pk)):
                 batch.delete_item(Key={"PK": pk, "SK": sk})
+        self.duplicates.remove(pk.removeprefix("DOC#"))  # its band items and signature item go with them
 
     def documents_mentioning(
         self, label: str, key: str, *, limit: int = 50, next_token: str | None = None

@@ -10,17 +10,23 @@ Each fake records the calls it saw in `calls`, as (method, *arguments) tuples.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from newsproc.errors import DocumentNotFoundError
-from newsproc.models import ResultDocument
+from newsproc.models import ResultDocument, Status
+from newsproc.pipeline.similarity import Signature, signature
+from newsproc.store.catalog import catalog_attributes
+from newsproc.store.catalog import summary as catalog_summary
 from newsproc.store.documents import INDEX_KEY_BYTES, ITEM_TEXT_CHARS, PUBLISHED_CHARS
+from newsproc.store.duplicates import Candidate, Match, SignatureItem, best_matches, collapse_listing
 from newsproc.store.ordering import StoredMeta, WriteOrder, order_attributes
 from newsproc.store.pagination import decode_token, encode_token
 from newsproc.store.raw import ObjectHead, StoredObject
+from newsproc.trends.counting import CounterDelta
 
 
 class DeleteMarkerVersionError(Exception):
@@ -166,6 +172,7 @@ class InMemoryDocumentRepository:
     def __init__(self) -> None:
         self._items: dict[str, _Item] = {}
         self.calls: list[tuple[Any, ...]] = []
+        self.duplicates = InMemoryDuplicateIndex(self)  # kept by save and delete, as the real band items
 
     def result_key(self, document_id: str, token: str | None = None) -> str:
         return f"results/{document_id}/{token}.json" if token else f"results/{document_id}.json"
@@ -200,6 +207,7 @@ class InMemoryDocumentRepository:
                 return False
             attributes |= order_attributes(order)
         self._items[result.document_id] = _Item(_meta(attributes, deleted=False), result)
+        self.duplicates.replace(result)
         return True
 
     def get(self, document_id: str) -> ResultDocument:
@@ -222,8 +230,10 @@ class InMemoryDocumentRepository:
             if not self._lands(document_id, order):
                 return False
             self._items[document_id] = _Item(_meta(order_attributes(order), deleted=True), None)
+            self.duplicates.remove(document_id)
             return live
         self._items.pop(document_id, None)
+        self.duplicates.remove(document_id)
         return live
 
     def documents_mentioning(
@@ -280,6 +290,59 @@ class InMemoryDocumentRepository:
         return sorted(self._items.items())
 
 
+class InMemoryDuplicateIndex:
+    """`DuplicateRepository`'s band and signature items as dicts, kept by InMemoryDocumentRepository's save
+    and delete as the real repository keeps them. The rules are the real ones (`best_matches`,
+    `collapse_listing`); not modelled: the per-band read limit, and `first_indexed` is a counter."""
+
+    def __init__(self, repository: InMemoryDocumentRepository) -> None:
+        self._repository = repository
+        self._bands: dict[str, dict[str, Candidate]] = {}
+        self._items: dict[str, tuple[SignatureItem, list[str]]] = {}  # signature item, its band keys
+        self._indexed = itertools.count()
+        self.calls: list[tuple[Any, ...]] = []
+
+    def lookup(self, signature: Signature, *, exclude: str | None = None) -> list[Match]:
+        self.calls.append(("lookup", exclude))
+        candidates = [c for key in signature.band_keys() for c in self._bands.get(key, {}).values()]
+        return best_matches(signature, candidates, exclude=exclude)
+
+    def similar_to(self, document_id: str) -> list[Match]:
+        self.calls.append(("similar_to", document_id))
+        live = dict(self._repository.items()).get(document_id)
+        if live is None or live.result is None:
+            raise DocumentNotFoundError(document_id)
+        if document_id not in self._items:
+            return []
+        return self.lookup(Signature.from_bytes(self._items[document_id][0].signature), exclude=document_id)
+
+    def replace(self, result: ResultDocument) -> None:
+        self.calls.append(("replace", result.document_id))
+        old = self._items.get(result.document_id)
+        self.remove(result.document_id)
+        sig = signature(result.clean_text) if result.status is Status.PROCESSED else None
+        if sig is None:
+            return
+        first = old[0].first_indexed if old else f"{next(self._indexed):012d}"
+        earlier = tuple(d.document_id for d in result.duplicates)  # collapse_listing reads the first 10
+        keys = sig.band_keys()
+        for key in keys:
+            self._bands.setdefault(key, {})[result.document_id] = Candidate(result.document_id, sig.to_bytes(), first)
+        self._items[result.document_id] = (SignatureItem(result.document_id, sig.to_bytes(), first, earlier), keys)
+
+    def remove(self, document_id: str) -> None:
+        _, keys = self._items.pop(document_id, (None, []))
+        for key in keys:
+            self._bands[key].pop(document_id, None)
+
+    def collapse(self, documents: list[dict[str, Any]], label: str, key: str) -> list[dict[str, Any]]:
+        self.calls.append(("collapse", label, key))
+        signatures = {document_id: item for document_id, (item, _) in self._items.items()}
+        index = self._repository._entity_items()  # the EntityIndex as the fake derives it
+        mentions = {row["document_id"] for pk, _, row in index if pk == f"ENT#{label}#{key}"}
+        return collapse_listing(documents, signatures, mentions)
+
+
 class InMemoryCatalog:
     """The document listing over an InMemoryDocumentRepository.
 
@@ -306,13 +369,62 @@ class InMemoryCatalog:
 
 
 def _summary(document_id: str, item: _Item) -> dict[str, Any]:
+    """The row the real catalog makes of the item `DocumentRepository.save` writes (same bounds)."""
     result = item.result
     assert result is not None
-    return {
+    attributes = {
         "document_id": document_id,
         "status": result.status.value,
-        "key": result.source.key or None,
+        "source_key": result.source.key or "",
         "updated_at": item.updated_at,
-        "error_code": result.error.code.value if result.error else None,
         "entity_count": len(result.entities),
     }
+    if result.error:
+        attributes["error_code"] = result.error.code.value
+    attributes |= catalog_attributes(result, text_chars=ITEM_TEXT_CHARS, published_chars=PUBLISHED_CHARS)
+    return catalog_summary(attributes)
+
+
+class InMemoryEntityTimeline:
+    """`EntityTimelineRepository` over an InMemoryDocumentRepository's entity index (the same rows and bounds)."""
+
+    def __init__(self, repository: InMemoryDocumentRepository) -> None:
+        self._repository = repository
+
+    def dated_items(
+        self, label: str, key: str, *, low: str, high: str, after: str | None, limit: int
+    ) -> tuple[list[tuple[str, int]], bool]:
+        pk = f"ENT#{label}#{key}"
+        rows = sorted(
+            (sort_key, int(row["count"]))
+            for gsi_pk, sort_key, row in self._repository._entity_items()
+            if gsi_pk == pk and low <= sort_key <= high and (after is None or sort_key > after)
+        )
+        return rows[:limit], len(rows) > limit
+
+
+class InMemoryTrendCounters:
+    """`TrendCounterRepository` as dicts: counters by (day, label, key) and the applied event ids (markers
+    do not expire here; transaction conflicts are not modelled)."""
+
+    def __init__(self) -> None:
+        self.counters: dict[tuple[date, str, str], dict[str, Any]] = {}
+        self.markers: set[str] = set()
+
+    def apply(self, event_id: str, deltas: Sequence[CounterDelta]) -> bool:
+        if event_id in self.markers:
+            return False
+        self.markers.add(event_id)
+        for d in deltas:
+            empty = {"key": d.key, "name": d.key, "documents": 0, "mentions": 0}
+            counter = self.counters.setdefault((d.day, d.label, d.key), empty)
+            counter["documents"] += d.documents
+            counter["mentions"] += d.mentions
+            if d.documents >= 0 and d.name:
+                counter["name"] = d.name
+        return True
+
+    def top_for_day(self, day: date, label: str, *, cap: int) -> tuple[list[dict[str, Any]], bool]:
+        rows = [dict(c) for (d, lb, _), c in self.counters.items() if d == day and lb == label and c["documents"] > 0]
+        rows.sort(key=lambda c: (-c["documents"], c["key"]))
+        return rows[:cap], len(rows) > cap

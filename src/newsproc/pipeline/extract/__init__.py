@@ -15,6 +15,8 @@ Steps for every document (offsets always point into the text exactly as given), 
    currency, plus amounts the model missed). ``spans`` holds the trimming and overlap helpers they share.
 5. ``harmonize.harmonize``: document-level consistency (one label per surface form by majority; a surname or
    given name alone takes the label of the full name; an unrecognised repeat of a known surname is added).
+6. ``newsproc.pipeline.places.relabel_places``: an ORG mention that the gazetteer shows is a country, or an
+   unambiguous city or region of the document's countries, becomes a place (docs/places.md).
 
 With ``confidence=True`` (NER_CONFIDENCE) every mention also gets a score in [0, 1] (``confidence``: a beam
 search over the same ner next to the greedy pass, calibrated on dev; fixed values for rule-made mentions).
@@ -45,6 +47,7 @@ from newsproc.pipeline.extract.model import (
     service_label,
 )
 from newsproc.pipeline.extract.money import money_patterns
+from newsproc.pipeline.places import relabel_places
 
 if TYPE_CHECKING:  # spaCy is imported lazily so the API function never pays for it
     from spacy.language import Language
@@ -136,6 +139,8 @@ def postprocess(
     if language == "en":
         fixed.extend(money_patterns(text, fixed))
     fixed = harmonize(text, fixed, ner_text)
+    # the gazetteer as label evidence: an ORG that is a country, or a place of the document's countries, is one
+    fixed = relabel_places(text, fixed)
     seen: set[tuple[int, int, str]] = set()
     result = []
     for start, end, label in sorted(fixed):
