@@ -98,8 +98,19 @@ def run(say: Callable[..., None]) -> int:
             say(f"  {outcome.received} messages for {len(articles)} uploads: S3 also sent {tests} s3:TestEvent "
                 "when the bucket notification was configured (acknowledged, nothing to process)")  # fmt: skip
 
+        # A wire copy of one story under another site's furniture, stored after it: its `duplicates` name the first.
+        for path in sorted((ROOT / "events" / "syndicated").iterdir()):
+            key = f"articles/{path.name}"
+            s3.put_object(Bucket=resources.raw_bucket, Key=key, Body=path.read_bytes(), ContentType="text/plain")
+            keys[key] = document_id_for(resources.raw_bucket, key)
+            say(f"uploaded a wire copy of a story: s3://{resources.raw_bucket}/{key}")
+        outcome = drain(sqs, resources.queue_url, resources.queue_arn, process_handler,
+                        batch_size=int(batch.get("BatchSize", 10)))  # fmt: skip
+        say(f"queue drained: messages={outcome.received} succeeded={outcome.succeeded} failed={outcome.failed}")
+
         OUTPUT.mkdir(exist_ok=True)
         say()
+        names = {document_id: key for key, document_id in keys.items()}
         for key, document_id in keys.items():
             event = http_api_event(
                 "GET",
@@ -123,8 +134,21 @@ def run(say: Callable[..., None]) -> int:
                       f"words={meta['word_count']} removed_segments={len(result['removed'])}")  # fmt: skip
                 top = ", ".join(f"{e['name']} ({e['label']}, {e['count']})" for e in result["entities"][:6])
                 say(f"    top entities: {top}")
+                places = [e for e in result["entities"] if e.get("links")]
+                if places:
+                    say("    places: " + ", ".join(_place(e) for e in places[:5]))
+                for duplicate in result.get("duplicates", []):
+                    say(f"    near-duplicate of {names.get(duplicate['document_id'], duplicate['document_id'])} "
+                        f"(similarity {duplicate['similarity']:.2f})")  # fmt: skip
             say(f"    full JSON: {out.relative_to(ROOT)}")
         return 0
+
+
+def _place(entity: dict) -> str:
+    links = entity["links"]
+    where = links.get("iso3166") or f"geonames {links.get('geonames')}"
+    at = f" {links['lat']:.2f},{links['lon']:.2f}" if links.get("lat") is not None else ""
+    return f"{entity['name']} ({where}{at})"
 
 
 if __name__ == "__main__":
