@@ -168,6 +168,9 @@ def test_the_routes_through_the_api_handler(aws: Any, drain: Any, api_module: An
         "periods": [{"period": "2026-11-30", "documents": 2, "mentions": 4},
                     {"period": "2026-12-07", "documents": 1, "mentions": 2}],
     }  # fmt: skip
+    # no window: the year up to the entity's latest dated document (the descending Limit=1 Query on moto)
+    status, body = _get(api_module, path, route, params, {})
+    assert status == 200 and body["periods"] and body["periods"][0]["period"] == "2026-11-30", body
     # one item a page: the real Query's ExclusiveStartKey and the period cut
     query = {"from": "2026-11-01", "to": "2026-12-31", "limit": "2"}
     status, first = _get(api_module, path, route, params, query)

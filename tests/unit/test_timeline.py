@@ -103,6 +103,17 @@ def test_defaults_end_today_and_span_the_longest_window() -> None:
     assert TIMELINE_MAX_DAYS == {"day": 366, "week": 1827}
 
 
+def test_without_a_window_it_ends_at_the_latest_dated_document() -> None:
+    archive = _store(["2024-03-18", "2024-03-19T08:00:00Z", "2023-03-17", None, "2031-01-01"])  # one date ahead
+    periods, _ = _read(archive)  # the 366 days up to 2024-03-19, not the empty year up to today
+    assert [p["period"] for p in periods] == ["2024-03-18", "2024-03-19"]
+    assert _read(_store([None]))[0] == []  # nothing dated: the year up to today, empty
+    weeks, _ = _read(archive, granularity="week")  # five years of weeks up to 2024-03-19
+    assert [w["period"] for w in weeks] == ["2023-03-13", "2024-03-18"]
+    only_end, _ = _read(archive, end="2024-03-18")  # a window asked for is kept as asked
+    assert [p["period"] for p in only_end] == ["2024-03-18"]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [

@@ -143,7 +143,13 @@ class TimelineQuery(BaseModel):
     start: str | None = Field(
         None, alias="from", pattern=DAY, description="first day (default: 366 days, 1,827 for weeks, ending on `to`)"
     )
-    end: str | None = Field(None, alias="to", pattern=DAY, description="last day, included (default: today, UTC)")
+    end: str | None = Field(
+        None,
+        alias="to",
+        pattern=DAY,
+        description="last day, included (default: today, UTC; with neither from nor to, the day of the entity's "
+        "latest dated document, up to today)",
+    )
     granularity: Literal["day", "week"] = Field("day", description="per day, or per ISO week (its Monday)")
     limit: int = Field(1000, ge=1, le=1000, description="entity-index items this call reads, at most")
     next: str | None = Field(None, max_length=4096, description="the previous page's token (same entity and window)")
@@ -159,7 +165,13 @@ class TrendsQuery(BaseModel):
 
     label: TrendLabel = Field(description="the counted labels: names, not values such as DATE or MONEY")
     start: str | None = Field(None, alias="from", pattern=DAY, description="first day (default: 6 days before `to`)")
-    end: str | None = Field(None, alias="to", pattern=DAY, description="last day, included (default: today, UTC)")
+    end: str | None = Field(
+        None,
+        alias="to",
+        pattern=DAY,
+        description="last day, included (default: today, UTC; with neither from nor to, the day of the entity's "
+        "latest dated document, up to today)",
+    )
     limit: int = Field(20, ge=1, le=100, description="entities returned")
 
 

@@ -402,6 +402,10 @@ class InMemoryEntityTimeline:
         )
         return rows[:limit], len(rows) > limit
 
+    def latest_sort_key(self, label: str, key: str, *, high: str) -> str | None:
+        rows, _ = self.dated_items(label, key, low="0", high=high, after=None, limit=10**9)
+        return rows[-1][0] if rows else None
+
 
 class InMemoryTrendCounters:
     """`TrendCounterRepository` as dicts: counters by (day, label, key) and the applied event ids (markers

@@ -49,3 +49,15 @@ class EntityTimelineRepository:
             if last is None or len(rows) >= limit:
                 return rows, last is not None
             kwargs["ExclusiveStartKey"] = last  # a page stopped at 1 MB before `limit` items
+
+    def latest_sort_key(self, label: str, key: str, *, high: str) -> str | None:
+        # Dated sort keys start with a digit; undated ones with "-", which sorts before them.
+        page = self._table.query(
+            IndexName=self._index,
+            KeyConditionExpression=Key("GSI1PK").eq(f"ENT#{label}#{key}") & Key("GSI1SK").between("0", high),
+            ProjectionExpression="GSI1SK",
+            ScanIndexForward=False,
+            Limit=1,
+        )
+        items = page.get("Items", [])
+        return items[0]["GSI1SK"] if items else None

@@ -48,6 +48,10 @@ class TimelineStore(Protocol):
         GSI1SK order, at most `limit`; and whether more may follow."""
         ...
 
+    def latest_sort_key(self, label: str, key: str, *, high: str) -> str | None:
+        """The highest GSI1SK of the entity's dated items up to `high` (one item read), or None."""
+        ...
+
 
 class DayCounters(Protocol):
     def top_for_day(self, day: date, label: str, *, cap: int) -> tuple[list[dict[str, Any]], bool]:
@@ -88,6 +92,11 @@ def timeline(
     check_granularity(granularity)
     check_limit(limit, TIMELINE_MAX_ITEMS)
     most = TIMELINE_MAX_DAYS[granularity]
+    if end is None and start is None:
+        # No window asked for: the one ending at the entity's latest dated document (up to today), so an
+        # archive of older news shows its timeline instead of an empty last year. One more item read.
+        latest = published_day(store.latest_sort_key(label, key, high=f"{today.isoformat()}~") or "")
+        end = (latest or today).isoformat()
     span = window(start, end, max_days=most, default_days=most, today=today)
     pk, low, after = _pk(label, key), span.start.isoformat(), None
     if next_token:
