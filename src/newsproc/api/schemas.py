@@ -165,13 +165,7 @@ class TrendsQuery(BaseModel):
 
     label: TrendLabel = Field(description="the counted labels: names, not values such as DATE or MONEY")
     start: str | None = Field(None, alias="from", pattern=DAY, description="first day (default: 6 days before `to`)")
-    end: str | None = Field(
-        None,
-        alias="to",
-        pattern=DAY,
-        description="last day, included (default: today, UTC; with neither from nor to, the day of the entity's "
-        "latest dated document, up to today)",
-    )
+    end: str | None = Field(None, alias="to", pattern=DAY, description="last day, included (default: today, UTC)")
     limit: int = Field(20, ge=1, le=100, description="entities returned")
 
 
