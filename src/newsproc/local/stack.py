@@ -127,7 +127,10 @@ class LocalStack:
         self._spawn(self._poll_forever, "sqs-poller")
         self._streams = stack.streams
         self._spawn(self._poll_stream_forever, "stream-poller")
-        self.config_path.write_text(json.dumps(config, indent=2))
+        # Written whole, then renamed: scripts and tests poll for the file and must never read it half-written.
+        partial = self.config_path.with_name(f".{self.config_path.name}.partial")
+        partial.write_text(json.dumps(config, indent=2))
+        os.replace(partial, self.config_path)
         for name, value in config.items():
             self.log(f"  {name:14} {value}")
         self.log(f"wrote {self.config_path}; drop files with: aws --endpoint-url {endpoint} s3 cp FILE "
