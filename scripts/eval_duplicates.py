@@ -271,14 +271,15 @@ def service_check(cases: list[Case], cleaned: dict[str, str], bases: int) -> tup
     from newsproc.store.duplicates import DuplicateRepository
 
     subset = [c for c in cases if c.base < bases]
-    expected, _ = in_memory(subset, {c.query: signature(cleaned[c.query]) for c in subset}, SCHEME)
+    signatures = {c.query: signature(cleaned[c.query]) for c in subset}
+    expected, _ = in_memory(subset, signatures, SCHEME)
     agree, timings = 0, []
     with moto_stack() as stack:
         repository = DuplicateRepository(stack.table)
         for case in (c for c in subset if c.kind == "base"):
-            repository.replace(_result(doc_id(case.base), cleaned[case.query]))
+            repository.replace(_result(doc_id(case.base), cleaned[case.query]), signatures[case.query])
         for case in subset:
-            sig = signature(cleaned[case.query])
+            sig = signatures[case.query]
             if sig is None:
                 agree += case.query not in expected
                 continue
@@ -293,8 +294,6 @@ def service_check(cases: list[Case], cleaned: dict[str, str], bases: int) -> tup
 def timing(cases: list[Case], cleaned: dict[str, str]) -> tuple[list[float], list[float], float]:
     """Per document: signature ms, in-memory lookup ms (band keys, candidates, estimates: the CPU part of a
     lookup), and the mean number of band items a lookup reads (what the 16 Queries return)."""
-    from newsproc.pipeline import similarity
-
     signatures = {c.query: signature(cleaned[c.query]) for c in cases}
     bands: dict[str, list[Candidate]] = defaultdict(list)
     for case in (c for c in cases if c.kind == "base" and signatures[c.query] is not None):
@@ -304,7 +303,6 @@ def timing(cases: list[Case], cleaned: dict[str, str]) -> tuple[list[float], lis
             bands[key].append(Candidate(doc_id(case.base), sig.to_bytes()))
     signing, looking, items = [], [], 0
     for case in cases:
-        similarity._last = None  # a fresh signature each time, not the one kept for the save
         started = time.perf_counter()
         sig = signature(cleaned[case.query])
         signed = time.perf_counter()

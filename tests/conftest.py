@@ -27,6 +27,22 @@ def aws() -> Iterator[Any]:
         yield stack
 
 
+@pytest.fixture
+def minhashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each MinHash signature computed during the test (the numpy work, whoever asks for it): its shingle count."""
+    from newsproc.pipeline import similarity
+
+    computed: list[str] = []
+    real = similarity._Hasher.minhash
+
+    def minhash(self: similarity._Hasher, shingles: Any) -> tuple[int, ...]:
+        computed.append(f"{len(shingles)} shingles")
+        return real(self, shingles)
+
+    monkeypatch.setattr(similarity._Hasher, "minhash", minhash)
+    return computed
+
+
 @pytest.fixture(scope="session")
 def process_module() -> Any:
     """The real ProcessDocumentFunction module (loads en_core_web_sm once for the session)."""

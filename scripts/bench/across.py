@@ -63,7 +63,7 @@ def run(texts: Sequence[str], args: argparse.Namespace, pipeline=None) -> None:
             update={"duplicates": [Duplicate(document_id=m.document_id, similarity=m.similarity) for m in matches]}
         )
         started = time.perf_counter()
-        repository.duplicates.replace(stored)
+        repository.duplicates.replace(stored, own)
         indexing.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         for image in _entity_images(result):

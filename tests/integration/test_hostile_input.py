@@ -53,10 +53,10 @@ def test_a_result_dynamodb_refuses_for_good_is_stored_failed_not_retried(aws, pr
     aws.s3.put_object(Bucket=bucket, Key="a.txt", Body=b"Carlos Moedas spoke in Lisbon on Monday.")
     real_save = DocumentRepository.save
 
-    def save(self, result, order=None):
+    def save(self, result, order=None, **kwargs):
         if result.status.value == "PROCESSED":
             raise ClientError({"Error": {"Code": "ValidationException", "Message": "Item size too large"}}, "Put")
-        return real_save(self, result, order)
+        return real_save(self, result, order, **kwargs)
 
     monkeypatch.setattr(DocumentRepository, "save", save)
     response = _deliver(aws, process_module, s3_event_message(ObjectRef(bucket=bucket, key="a.txt")))

@@ -151,6 +151,29 @@ def test_duplicates_collapse_keeps_the_earliest_stored_copy(world: World) -> Non
     assert set(_mentions(world, "Carlos Moedas", collapse=True)) == {copy, other}
 
 
+# ------------------------------------------------------------------------------------------ cost
+
+
+def test_duplicates_a_stored_document_is_signed_once_for_its_lookup_and_its_band_items(
+    world: World, minhashes: list[str]
+) -> None:
+    original = world.store("wire/a.txt", STORY)
+    assert len(minhashes) == 1
+    copy = world.store("site/b.txt", STORY)  # looked up, then indexed, with the one signature
+    assert len(minhashes) == 2 and [d.document_id for d in world.duplicates(copy)] == [original]
+    world.store("wire/a.txt", STORY, force=True)  # a reprocess
+    assert len(minhashes) == 3 and [d.document_id for d in world.api.similar(copy)] == [original]
+    world.raw.put(BUCKET, "uploads/c.txt", OTHER.encode(), "text/plain; charset=utf-8")
+    event = {"action": "process_object", "bucket": BUCKET, "key": "uploads/c.txt"}
+    handle_direct(event, StubPipeline(), world.raw, world.repository)  # type: ignore[arg-type]
+    assert len(minhashes) == 4  # the sync submission's path too
+    messages = [(f"m{i}", s3_event_message(ObjectRef(bucket=BUCKET, key=f"batch/{i}.txt"))) for i in range(3)]
+    for i in range(3):
+        world.raw.put(BUCKET, f"batch/{i}.txt", f"{STORY} Update {i}.".encode(), "text/plain; charset=utf-8")
+    assert all(o.error is None for o in world.ingest.handle_messages(messages).values())
+    assert len(minhashes) == 7  # one batch of three documents
+
+
 # ----------------------------------------------------------------------------------------- rules
 
 

@@ -441,11 +441,11 @@ def test_ingest_result_refused_for_good_by_dynamodb_is_stored_failed_not_storabl
     # Given a table that refuses the processed result with a ValidationException (an item limit)
     save = world.repository.save
 
-    def refusing_save(result: ResultDocument, order: WriteOrder | None = None) -> bool:
+    def refusing_save(result: ResultDocument, order: WriteOrder | None = None, **kwargs: Any) -> bool:
         if result.status is Status.PROCESSED:
             error = {"Error": {"Code": "ValidationException", "Message": "Item size has exceeded the maximum"}}
             raise ClientError(error, "PutItem")  # type: ignore[arg-type]
-        return save(result, order)
+        return save(result, order, **kwargs)
 
     monkeypatch.setattr(world.repository, "save", refusing_save)
     v1 = world.put("a.txt")
@@ -470,10 +470,10 @@ def test_ingest_storage_error_fails_only_its_message_and_the_retry_stores_it(
     # Given a table that refuses writes for one document
     save = world.repository.save
 
-    def flaky_save(result: ResultDocument, order: WriteOrder | None = None) -> bool:
+    def flaky_save(result: ResultDocument, order: WriteOrder | None = None, **kwargs: Any) -> bool:
         if result.document_id == doc_id("b.txt"):
             raise Throttled("ProvisionedThroughputExceededException")
-        return save(result, order)
+        return save(result, order, **kwargs)
 
     monkeypatch.setattr(world.repository, "save", flaky_save)
     bodies = [created("a.txt", world.put("a.txt"), "01"), created("b.txt", world.put("b.txt"), "01")]

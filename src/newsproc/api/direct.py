@@ -84,8 +84,9 @@ def handle_direct(
         result = pipeline.process(
             DocumentInput(document_id=document_id_for(request.bucket, request.key), data=stored.data, source=source)
         )
-        result = with_duplicates(result, repository.duplicates)  # as the ingest path: its S3 event is then a duplicate
-        repository.save(result)
+        # As the ingest path (its S3 event is then a duplicate); the save indexes the signature looked up with.
+        result, own = with_duplicates(result, repository.duplicates)
+        repository.save(result, signature=own)
         return {"result": result.model_dump(mode="json")}
     from newsproc.api.view import render_view  # displaCy: only the process function renders
 

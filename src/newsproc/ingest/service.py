@@ -209,9 +209,10 @@ class IngestService:
                         continue
             assert result is not None
             try:
-                result = with_duplicates(result, self.repository.duplicates)  # stored near-duplicates, before the save
+                # Stored near-duplicates, before the save; the save indexes the signature they were looked up with.
+                result, own = with_duplicates(result, self.repository.duplicates)
                 try:
-                    stored = self.repository.save(result, planned.order)
+                    stored = self.repository.save(result, planned.order, signature=own)
                 except Exception as exc:
                     if not is_permanent_storage_error(exc):
                         raise

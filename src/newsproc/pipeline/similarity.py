@@ -158,23 +158,17 @@ class _Hasher:
 
 
 _hashers: dict[Scheme, _Hasher] = {}
-_last: tuple[str, Scheme, Signature | None] | None = None
 
 
 def signature(text: str, scheme: Scheme = SCHEME) -> Signature | None:
     """The MinHash signature of the text's word n-grams; None when it has fewer than `min_shingles`.
 
-    The last answer is kept: the ingest path signs a result to look up its duplicates and again when
-    the repository writes its band items, with the same text.
+    Computed anew at each call: a saved result's is computed once, by `store.duplicates.indexed_signature`.
     """
-    global _last
-    if _last is not None and _last[1] == scheme and (_last[0] is text or _last[0] == text):
-        return _last[2]
     tokens = words(text)
     result = None
     if len(tokens) - scheme.ngram + 1 >= scheme.min_shingles:  # else too short, decided without numpy
         hasher = _hashers.get(scheme) or _hashers.setdefault(scheme, _Hasher(scheme))
         shingles = hasher.shingles(tokens)
         result = Signature(hasher.minhash(shingles)) if len(shingles) >= scheme.min_shingles else None
-    _last = (text, scheme, result)
     return result

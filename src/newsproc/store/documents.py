@@ -23,9 +23,10 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from newsproc.errors import DocumentNotFoundError
-from newsproc.models import ResultDocument
+from newsproc.models import ResultDocument, Status
+from newsproc.pipeline.similarity import Signature
 from newsproc.store.catalog import catalog_attributes
-from newsproc.store.duplicates import DuplicateRepository
+from newsproc.store.duplicates import UNSIGNED, DuplicateRepository, GivenSignature, indexed_signature
 from newsproc.store.ordering import StoredMeta, WriteOrder, newer_condition, order_attributes
 from newsproc.store.pagination import decode_token, encode_token
 
@@ -101,13 +102,17 @@ class DocumentRepository:
             pipeline_version=item.get("pipeline_version"),
         )
 
-    def save(self, result: ResultDocument, order: WriteOrder | None = None) -> bool:
+    def save(
+        self, result: ResultDocument, order: WriteOrder | None = None, *, signature: GivenSignature = UNSIGNED
+    ) -> bool:
         """Store the result and its entity items; False when a newer version is already stored.
 
         Entity items are written first and the document item last, conditionally: a crash in
         between leaves the old document item, so the retried message processes again. If the
         condition fails (a newer version won a race), the entity items are rebuilt from the winner.
+        `signature`: the one `with_duplicates` looked up with; computed here when not given.
         """
+        sig = indexed_signature(result, signature)
         body = result.model_dump_json()
         item: dict[str, Any] = {
             "PK": doc_pk(result.document_id),
@@ -146,7 +151,7 @@ class DocumentRepository:
                 Bucket=self._results_bucket, Key=key, Body=body.encode(), ContentType="application/json"
             )
             item["result_s3_key"] = key
-        self._replace_entity_items(result)
+        self._replace_entity_items(result, sig)
         if order is None:
             self._table.put_item(Item=item)
             return True
@@ -158,24 +163,26 @@ class DocumentRepository:
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            self._after_lost_race(result.document_id, item.get("result_s3_key"))
+            self._after_lost_race(result, sig, item.get("result_s3_key"))
             return False
         if previous_s3_key and previous_s3_key != item.get("result_s3_key"):
             self._s3.delete_object(Bucket=self._results_bucket, Key=previous_s3_key)
         return True
 
-    def _after_lost_race(self, document_id: str, own_s3_key: str | None) -> None:
-        """A newer version is stored: drop what this write left and make the index match the winner."""
+    def _after_lost_race(self, lost: ResultDocument, sig: Signature | None, own_s3_key: str | None) -> None:
+        """A newer version is stored: drop what this write left and make the index match the winner (signed
+        again only when its text is another: a redelivery or a reprocess often has the same)."""
         if own_s3_key:
             self._s3.delete_object(Bucket=self._results_bucket, Key=own_s3_key)
         try:
-            winner = self.get(document_id)
+            winner = self.get(lost.document_id)
         except DocumentNotFoundError:
-            self._delete_entity_items(doc_pk(document_id))
+            self._delete_entity_items(doc_pk(lost.document_id))
             return
-        self._replace_entity_items(winner)
+        same = winner.status is lost.status is Status.PROCESSED and winner.clean_text == lost.clean_text
+        self._replace_entity_items(winner, sig if same else indexed_signature(winner))
 
-    def _replace_entity_items(self, result: ResultDocument) -> None:
+    def _replace_entity_items(self, result: ResultDocument, sig: Signature | None) -> None:
         pk = doc_pk(result.document_id)
         published = _bounded(result.metadata.published, PUBLISHED_CHARS) or "-"
         wanted = {
@@ -202,7 +209,7 @@ class DocumentRepository:
             for entity_item in wanted.values():
                 batch.put_item(Item=entity_item)
         # The near-duplicate band items follow the same write order as the entity items (docs/duplicates.md).
-        self.duplicates.replace(result)
+        self.duplicates.replace(result, sig)
 
     @property
     def duplicates(self) -> DuplicateRepository:

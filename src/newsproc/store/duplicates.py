@@ -10,8 +10,9 @@ further reads. The signature item lists the document's band keys, so replacing o
 removes its old band items without a scan. Band items have no GSI1PK (not in the EntityIndex) and the
 catalog lists only `SK = DOC`, so no other path sees them.
 
-Plain Python (CoreLayer): the API reads signatures and estimates similarities here; only `replace`
-computes a signature (numpy, NlpLayer), and only the process function saves results.
+Plain Python (CoreLayer): the API reads signatures and estimates similarities here; only `indexed_signature`
+computes one (numpy, NlpLayer), once per saved result: `with_duplicates` hands the signature it looked up
+with to the save, which writes the band items of it. Only the process function saves results.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any, Protocol
 
 from boto3.dynamodb.types import Binary
@@ -69,19 +71,40 @@ class DuplicateLookup(Protocol):
     def lookup(self, signature: Signature, *, exclude: str | None = None) -> list[Match]: ...
 
 
-def with_duplicates(result: ResultDocument, index: DuplicateLookup) -> ResultDocument:
+class Unsigned(Enum):
+    """A save's default `signature`: not computed yet, so the save computes it (`indexed_signature`)."""
+
+    UNSIGNED = "unsigned"
+
+
+UNSIGNED = Unsigned.UNSIGNED
+GivenSignature = Signature | None | Unsigned  # a save's `signature`: the caller's (None: it has none), or UNSIGNED
+
+
+def indexed_signature(
+    result: ResultDocument, known: GivenSignature = UNSIGNED, scheme: Scheme = SCHEME
+) -> Signature | None:
+    """The signature a result's band items are made of: `known` when the caller has it (`with_duplicates`
+    computed it), else that of its clean text. None (not PROCESSED, or too short for a meaningful
+    estimate): no band items."""
+    if not isinstance(known, Unsigned):
+        return known
+    return signature(result.clean_text, scheme) if result.status is Status.PROCESSED else None
+
+
+def with_duplicates(result: ResultDocument, index: DuplicateLookup) -> tuple[ResultDocument, Signature | None]:
     """The result with the already stored near-duplicates of its clean text, itself never among them (a
-    reprocess finds its own band items). Called before the result is saved, by every path that saves one."""
-    if result.status is not Status.PROCESSED:
-        return result
-    own = signature(result.clean_text)
-    if own is None:  # too short for a meaningful estimate
-        return result
+    reprocess finds its own band items), and the signature they were looked up with. Called before the
+    result is saved, by every path that saves one; the save takes the signature (`save(..., signature=)`),
+    so it is computed once."""
+    own = indexed_signature(result)
+    if own is None:
+        return result, None
     found = [
         Duplicate(document_id=m.document_id, similarity=m.similarity)
         for m in index.lookup(own, exclude=result.document_id)
     ]
-    return result.model_copy(update={"duplicates": found})
+    return result.model_copy(update={"duplicates": found}), own
 
 
 def best_matches(
@@ -205,16 +228,16 @@ class DuplicateRepository:
 
     # ----------------------------------------------------------------------------------- writes
 
-    def replace(self, result: ResultDocument) -> None:
+    def replace(self, result: ResultDocument, sig: Signature | None) -> None:
         """Make the band items match the result (called with the entity items, before the document item).
 
-        A PROCESSED result with enough text gets its signature's band items and a signature item; any
-        other result drops the document's old ones. The first indexing time survives new versions.
+        `sig` is the result's `indexed_signature`, computed by the caller: with one, the result gets its
+        band items and a signature item; without, the document's old ones go. The first indexing time
+        survives new versions.
         """
         pk = f"DOC#{result.document_id}"
         old = self._signature_item(result.document_id)
         old_bands = set(old.get("bands", [])) if old else set()
-        sig = signature(result.clean_text, self._scheme) if result.status is Status.PROCESSED else None
         with self._table.batch_writer(overwrite_by_pkeys=["PK", "SK"]) as batch:
             if sig is None:
                 for band_key in old_bands:

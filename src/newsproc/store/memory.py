@@ -17,12 +17,21 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from newsproc.errors import DocumentNotFoundError
-from newsproc.models import ResultDocument, Status
-from newsproc.pipeline.similarity import Signature, signature
+from newsproc.models import ResultDocument
+from newsproc.pipeline.similarity import Signature
 from newsproc.store.catalog import catalog_attributes
 from newsproc.store.catalog import summary as catalog_summary
 from newsproc.store.documents import INDEX_KEY_BYTES, ITEM_TEXT_CHARS, PUBLISHED_CHARS
-from newsproc.store.duplicates import Candidate, Match, SignatureItem, best_matches, collapse_listing
+from newsproc.store.duplicates import (
+    UNSIGNED,
+    Candidate,
+    GivenSignature,
+    Match,
+    SignatureItem,
+    best_matches,
+    collapse_listing,
+    indexed_signature,
+)
 from newsproc.store.ordering import StoredMeta, WriteOrder, order_attributes
 from newsproc.store.pagination import decode_token, encode_token
 from newsproc.store.raw import ObjectHead, StoredObject
@@ -193,7 +202,9 @@ class InMemoryDocumentRepository:
         same_event = bool(order.sequencer) and stored.sequencer == order.sequencer
         return not same_event or stored.pipeline_version != order.pipeline_version
 
-    def save(self, result: ResultDocument, order: WriteOrder | None = None) -> bool:
+    def save(
+        self, result: ResultDocument, order: WriteOrder | None = None, *, signature: GivenSignature = UNSIGNED
+    ) -> bool:
         """PutItem of the document item, conditional with an order; False when a newer one is stored."""
         self.calls.append(("save", result.document_id, order))
         identity = {
@@ -207,7 +218,7 @@ class InMemoryDocumentRepository:
                 return False
             attributes |= order_attributes(order)
         self._items[result.document_id] = _Item(_meta(attributes, deleted=False), result)
-        self.duplicates.replace(result)
+        self.duplicates.replace(result, indexed_signature(result, signature))
         return True
 
     def get(self, document_id: str) -> ResultDocument:
@@ -316,11 +327,10 @@ class InMemoryDuplicateIndex:
             return []
         return self.lookup(Signature.from_bytes(self._items[document_id][0].signature), exclude=document_id)
 
-    def replace(self, result: ResultDocument) -> None:
+    def replace(self, result: ResultDocument, sig: Signature | None) -> None:
         self.calls.append(("replace", result.document_id))
         old = self._items.get(result.document_id)
         self.remove(result.document_id)
-        sig = signature(result.clean_text) if result.status is Status.PROCESSED else None
         if sig is None:
             return
         first = old[0].first_indexed if old else f"{next(self._indexed):012d}"
