@@ -17,11 +17,12 @@ from newsproc import store
 from newsproc.local.lambda_runtime import LambdaContext, http_api_event, response_json
 from newsproc.local.poller import drain
 from newsproc.media import document_id_for
-from newsproc.models import Duplicate, Entity, ErrorCode, Metadata, Pipeline, ResultDocument, Source, Status
+from newsproc.models import Duplicate, ErrorCode, Pipeline, ResultDocument, Source
 from newsproc.pipeline.similarity import SCHEME, signature
 from newsproc.settings import Settings
 from newsproc.store.documents import DocumentRepository
 from newsproc.store.ordering import WriteOrder
+from tests.builders import processed_result
 from tests.conftest import EVENTS
 
 # The ApiFunction's Metrics warn when a request published none (pyproject turns warnings into errors).
@@ -41,19 +42,7 @@ OTHER = (
 
 
 def _result(document_id: str, text: str, names: tuple[str, ...] = ("Carlos Moedas",)) -> ResultDocument:
-    entities = [
-        Entity(id=f"e{i}", key=name.lower(), name=name, label="PERSON", count=1, first_start=0)
-        for i, name in enumerate(names)
-    ]
-    return ResultDocument(
-        document_id=document_id,
-        status=Status.PROCESSED,
-        source=Source(bucket="b", key=f"{document_id}.txt"),
-        metadata=Metadata(published="2024-03-18"),
-        clean_text=text,
-        entities=entities,
-        pipeline=Pipeline(version="test"),
-    )
+    return processed_result(document_id, text, names=names, published="2024-03-18")
 
 
 def _repository() -> DocumentRepository:
@@ -134,6 +123,21 @@ def test_duplicates_a_lost_race_leaves_the_winners_band_items(aws) -> None:
     other = signature(OTHER)
     assert other is not None
     assert sorted(i["PK"] for i in _band_items(aws, "a1")) == sorted(other.band_keys())
+
+
+def test_duplicates_a_save_signs_only_a_text_it_was_given_no_signature_of(aws, minhashes: list[str]) -> None:
+    repository = _repository()
+    story, other = signature(STORY), signature(OTHER)
+    assert story is not None and other is not None
+    minhashes.clear()
+    newer = WriteOrder("test", sequencer="0000000000000000000B")
+    older = WriteOrder("test", sequencer="0000000000000000000A")
+    assert repository.save(_result("a1", STORY), newer, signature=story)
+    assert not repository.save(_result("a1", STORY), older, signature=story)  # the winner has the same text
+    assert minhashes == []
+    assert not repository.save(_result("a1", OTHER), older, signature=other)  # the winner's text is another
+    assert len(minhashes) == 1
+    assert sorted(i["PK"] for i in _band_items(aws, "a1")) == sorted(story.band_keys())
 
 
 # ------------------------------------------------------------------------------------------ API

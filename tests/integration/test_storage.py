@@ -6,27 +6,16 @@ import pytest
 
 from newsproc import store
 from newsproc.errors import DocumentNotFoundError
-from newsproc.models import Entity, Metadata, Pipeline, ResultDocument, Source, Status
+from newsproc.models import ResultDocument
 from newsproc.settings import Settings
 from newsproc.store.documents import DocumentRepository
+from tests.builders import processed_result
 
 pytestmark = pytest.mark.integration
 
 
 def _result(document_id: str, names: list[str], text: str = "text") -> ResultDocument:
-    entities = [
-        Entity(id=f"e{i}", key=name.lower(), name=name, label="PERSON", count=1, first_start=0)
-        for i, name in enumerate(names)
-    ]
-    return ResultDocument(
-        document_id=document_id,
-        status=Status.PROCESSED,
-        source=Source(bucket="b", key=f"{document_id}.txt"),
-        metadata=Metadata(published="2024-01-0" + document_id[-1]),
-        clean_text=text,
-        entities=entities,
-        pipeline=Pipeline(version="test"),
-    )
+    return processed_result(document_id, text, names=names, published="2024-01-0" + document_id[-1])
 
 
 def _repository(**overrides: int) -> DocumentRepository:
