@@ -104,3 +104,14 @@ def test_the_browser_filters_by_entity_with_its_timeline(aws, api_module) -> Non
     assert missing_label["statusCode"] == 422 and json.loads(missing_label["body"])["error"]["code"] == "label_required"
     bad_token = _get(api_module, "/", {"next": "not-a-token"})
     assert bad_token["statusCode"] == 400 and json.loads(bad_token["body"])["error"]["code"] == "invalid_token"
+
+
+def test_documents_mentioning_an_entity_show_their_published_date(aws, api_module) -> None:
+    ids = _save(aws)
+    page = _get(api_module, "/", {"entity": "ana gomes", "label": "PERSON"})["body"]
+    row = page.split(f'data-document-id="{ids[1]}"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="date">2026-12-02</td>' in row
+    listed = _get(api_module, "/entities/PERSON/ana%20gomes/documents")
+    assert listed["statusCode"] == 200, listed["body"]
+    dates = {d["document_id"]: d["published"] for d in json.loads(listed["body"])["documents"]}
+    assert dates == {ids[0]: "2026-11-30", ids[1]: "2026-12-02"}

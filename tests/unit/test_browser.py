@@ -178,6 +178,13 @@ def test_the_entity_filter_lists_its_documents_and_draws_its_timeline(service: C
     assert markup.all("input")[0]["value"] == "Mr Carlos Moedas"
 
 
+def test_the_entity_filter_shows_each_documents_published_date(service: CollectionService) -> None:
+    page = _page(service, entity="Carlos Moedas", label="PERSON")
+    rows = {i: page.split(f'data-document-id="{i}"', 1)[1].split("</tr>", 1)[0] for i in ("a1" * 16, "b2" * 16)}
+    assert '<td class="date">2026-12-02</td>' in rows["b2" * 16]
+    assert '<td class="date">2026-11-30</td>' in rows["a1" * 16]
+
+
 def test_an_entity_without_dated_documents_says_so() -> None:
     empty = CollectionService(points=[])
     page = _page(empty, entity="Nobody", label="ORG")

@@ -234,6 +234,7 @@ def _entity_row(ref: Mapping[str, Any], base: str) -> dict[str, Any]:
         "title": _title(ref.get("title"), ref["document_id"]),
         "titled": True,
         "key": None,
+        "published": ref.get("published"),
         "mentions": ref.get("count", 0),
         "salience": float(ref.get("salience") or 0.0),
         "view": f"{document}/view",

@@ -94,6 +94,7 @@ class EntityDocumentRef(BaseModel):
     count: int = 0
     salience: float = 0.0
     title: str | None = None
+    published: str | None = Field(default=None, description="the document's published date, as stored")
 
 
 class EntityDocuments(BaseModel):

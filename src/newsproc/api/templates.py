@@ -166,14 +166,15 @@ by {{ query.granularity }}</caption>
 {% if rows %}
 <table id="documents"><caption>{{ caption }}</caption>
 <thead><tr><th scope="col">Document</th>
-{% if query.entity %}<th scope="col">Mentions</th><th scope="col">Salience</th>
+{% if query.entity %}<th scope="col">Published</th><th scope="col">Mentions</th><th scope="col">Salience</th>
 {% else %}<th scope="col">Published</th><th scope="col">Status</th><th scope="col">Top entities</th>{% endif %}
 <th scope="col">Open</th></tr></thead>
 <tbody>
 {% for row in rows %}<tr data-document-id="{{ row.document_id }}">
 <th scope="row"><a href="{{ row.view }}">{{ row.title }}</a>
 {% if row.key and not row.titled %}<span class="key">{{ row.key }}</span>{% endif %}</th>
-{% if query.entity %}<td>{{ row.mentions }}</td><td>{{ "%.3f"|format(row.salience) }}</td>
+{% if query.entity %}<td class="date">{{ row.published or "unknown" }}</td>
+<td>{{ row.mentions }}</td><td>{{ "%.3f"|format(row.salience) }}</td>
 {% else %}<td class="date">{{ row.published or "unknown" }}</td>
 <td><span class="status-{{ row.status }}">{{ row.status }}</span>
 {% if row.error_code %}<code class="error">{{ row.error_code }}</code>{% endif %}</td>

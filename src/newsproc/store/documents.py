@@ -56,6 +56,12 @@ def doc_pk(document_id: str) -> str:
     return f"DOC#{document_id}"
 
 
+def published_of(entity_sort_key: str) -> str | None:
+    """The published date an entity item's index sort key (`<published or "-">#<document_id>`) starts with."""
+    published = entity_sort_key.partition("#")[0]
+    return None if published in ("", "-") else published
+
+
 def entity_pk(label: str, key: str) -> str:
     return f"ENT#{label}#{key}"
 
@@ -357,6 +363,7 @@ class DocumentRepository:
                 "count": int(i.get("count", 0)),
                 "salience": float(i.get("salience", 0)),
                 "title": i.get("title") or None,
+                "published": published_of(i.get("GSI1SK", "")),
             }
             for i in page.get("Items", [])
         ]

@@ -21,7 +21,7 @@ from newsproc.models import ResultDocument
 from newsproc.pipeline.similarity import Signature
 from newsproc.store.catalog import catalog_attributes
 from newsproc.store.catalog import summary as catalog_summary
-from newsproc.store.documents import INDEX_KEY_BYTES, ITEM_TEXT_CHARS, PUBLISHED_CHARS
+from newsproc.store.documents import INDEX_KEY_BYTES, ITEM_TEXT_CHARS, PUBLISHED_CHARS, published_of
 from newsproc.store.duplicates import (
     UNSIGNED,
     Candidate,
@@ -293,7 +293,9 @@ class InMemoryDocumentRepository:
                         "title": (result.metadata.title or "")[:ITEM_TEXT_CHARS] or None,
                     }
             published = (result.metadata.published or "")[:PUBLISHED_CHARS] or "-"
-            rows += [(f"ENT#{lb}#{k}", f"{published}#{document_id}", row) for (lb, k), row in per_sort_key.items()]
+            sort_key = f"{published}#{document_id}"
+            dated = {"published": published_of(sort_key)}
+            rows += [(f"ENT#{lb}#{k}", sort_key, row | dated) for (lb, k), row in per_sort_key.items()]
         return rows
 
     def items(self) -> list[tuple[str, _Item]]:
