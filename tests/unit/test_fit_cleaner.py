@@ -12,7 +12,15 @@ import pytest
 
 from newsproc.pipeline.clean import cleaner as C
 from newsproc.pipeline.clean.dom import parse_page
-from newsproc.pipeline.clean.learned import MODEL_PATH, LineModel, feature_names, line_vectors, load_models
+from newsproc.pipeline.clean.learned import (
+    CONTAINER_FEATURES,
+    DOM_FEATURES,
+    MODEL_PATH,
+    LineModel,
+    feature_names,
+    line_vectors,
+    load_models,
+)
 from scripts import fit_cleaner as fc
 from tests.unit.test_cleaning import PROSE
 
@@ -103,6 +111,42 @@ def test_link_and_container_evidence_reach_the_dom_features() -> None:
     }
     assert vec[TEASERS[0]]["link"] == 1.0
     assert vec[PROSE[0]]["content"] == 1.0 and vec[PROSE[0]]["link"] == 0.0
+
+
+def test_container_features_find_the_main_prose_container() -> None:
+    # the article's paragraphs share one <div>; a teaser box with one sentence sits beside it, the menu above
+    html = (
+        "<body><ul>" + "".join(f"<li><a href='/{m}'>{m}</a></li>" for m in MENU) + "</ul>"
+        + "<div><div class='x'>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</div>"
+        + f"<div class='y'><p>{PROSE[0][:60]}, and <a href='/t'>{TEASERS[0]}</a>.</p></div></div></body>"
+    )  # fmt: skip
+    page = parse_page(html)
+    lines, _, _ = C._prepare([ln.text for ln in page.lines], page.lines)
+    names = feature_names(dom=True)
+    vec = {
+        ln.text: dict(zip(names, v, strict=True)) for ln, v in zip(lines, line_vectors(lines, page.lines), strict=True)
+    }
+    body, menu = vec[PROSE[1]], vec["World"]
+    assert body["parent_prose"] == pytest.approx(1.0) and body["parent_link"] == 0.0
+    assert body["below_main"] == 0.1  # one level below the main container (the <p> in the <div>)
+    assert menu["parent_prose"] == 0.0 and menu["parent_link"] == 1.0 and menu["below_main"] == -0.1
+    assert body["main_share"] == menu["main_share"] == pytest.approx(1.0)
+    assert 0.0 < body["parent_density"] <= 1.0
+
+
+def test_container_features_without_prose_or_paths_are_neutral() -> None:
+    page = parse_page("<body><ul>" + "".join(f"<li><a href='/{m}'>{m}</a></li>" for m in MENU) + "</ul></body>")
+    lines, _, _ = C._prepare([ln.text for ln in page.lines], page.lines)
+    n = len(feature_names(dom=False)) + len(DOM_FEATURES)
+    assert all(v[n:] == [0.0] * len(CONTAINER_FEATURES) for v in line_vectors(lines, page.lines))
+
+
+def test_lines_carry_their_block_path() -> None:
+    page = parse_page("<body><div><p>One <b>bold</b></p><p>Two</p>tail</div><ul><li>Item</li></ul></body>")
+    path = {ln.text: ln.path for ln in page.lines}
+    assert path["One bold"][:-1] == path["Two"][:-1] == path["tail"]  # siblings share the <div>
+    assert path["One bold"][-1] != path["Two"][-1]
+    assert path["Item"][:2] == path["tail"][:2] and path["Item"][2] != path["tail"][2]
 
 
 # ---------------------------------------------------------------- labels, sites, folds

@@ -13,6 +13,8 @@ as the benchmark's raw.txt). For each line the target records what only the mark
 * content containers: an ancestor marked as the article body (``itemprop=articleBody``, ``<article>``,
   ``<main>``, class names such as ``article-body`` / ``entry-content``);
 * the element the line came from (``h1``, ``li``, ...) and whether it is a figure caption.
+* its block path: the block elements from the body down to the line's own (learned.py scores the
+  containers on it by the prose and links they hold, as readability scores paragraph parents).
 
 Metadata comes from meta tags (Open Graph, article:*, Dublin Core), JSON-LD, ``<time datetime>`` and
 ``<title>``. The line features (features.py) weigh each line with this evidence before the main block is picked.
@@ -75,6 +77,9 @@ class DomLine:
     boiler_share: float  # characters inside a furniture container
     content_share: float  # characters inside an article-body container
     caption: bool
+    # block elements from the body down to the one holding the line's text (ids unique in the page):
+    # the containers whose prose and links learned.py weighs (readability-like container scores)
+    path: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)
@@ -86,7 +91,7 @@ class DomPage:
     site_name: str | None = None  # og:site_name / application-name: to cut the site from the title
 
 
-def _make_line(parts: list[tuple[str, int]], tag: str) -> DomLine | None:
+def _make_line(parts: list[tuple[str, int]], tag: str, path: tuple[int, ...] = ()) -> DomLine | None:
     """One layout line from its text pieces and the flags each piece was read under."""
     text = " ".join("".join(piece for piece, _ in parts).split())
     if not text:
@@ -112,6 +117,7 @@ def _make_line(parts: list[tuple[str, int]], tag: str) -> DomLine | None:
         boiler_share=boiler / chars,
         content_share=content / chars,
         caption=caption * 2 > chars,
+        path=path,
     )
 
 
@@ -183,6 +189,9 @@ class _PageTarget:
         self.parts: list[tuple[str, int]] = []  # pieces of the line being laid out
         self.line_tag = "body"
         self.stack = [0]
+        self.nodes = [0]  # per open element: the innermost block element (0: the body), beside `stack`
+        self.paths: list[tuple[int, ...]] = [(0,)]  # per block element id: its block ancestors and itself
+        self.line_node = 0  # block element of the first text piece of the line being laid out
         self.skip_depth = 0  # > 0 inside a dropped or hidden subtree (or the head)
         self.in_head = False
         self.capture_depth = 0
@@ -215,6 +224,11 @@ class _PageTarget:
             if self.parts:
                 self._flush()
             self.line_tag = tag
+            node = len(self.paths)
+            self.paths.append((*self.paths[self.nodes[-1]], node))
+            self.nodes.append(node)
+        else:
+            self.nodes.append(self.nodes[-1])
 
     def end(self, tag: str) -> None:
         if self.skip_depth:
@@ -227,6 +241,7 @@ class _PageTarget:
             return
         if len(self.stack) > 1:
             self.stack.pop()
+            self.nodes.pop()
         if tag in _BLOCK_TAGS:
             if self.parts:
                 self._flush()
@@ -238,6 +253,8 @@ class _PageTarget:
             if self.capture is not None:
                 self.capture.append(text)
             return
+        if not self.parts:
+            self.line_node = self.nodes[-1]
         self.parts.append((text, self.stack[-1]))
 
     def close(self) -> None:
@@ -245,7 +262,7 @@ class _PageTarget:
             self._flush()
 
     def _flush(self) -> None:
-        if line := _make_line(self.parts, self.line_tag):
+        if line := _make_line(self.parts, self.line_tag, self.paths[self.line_node]):
             self.lines.append(line)
         self.parts = []
 

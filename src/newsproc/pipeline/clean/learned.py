@@ -4,9 +4,10 @@
 into fixed-length numeric vectors: length, punctuation, stop-word density, capitals, repetition, the
 hand rules' verdicts (boilerplate family, prompt cover, section barrier, date/byline shape, the hand
 value per token), position in the page, the prose of the neighbouring lines, and for HTML the link
-share, furniture/article containers, caption and element. `apply_model` gives every line the
-probability that it is article text and turns it into the token-weighted value the main-block
-selection (blocks.py) maximises: ``(p - threshold) * max(tokens, 1)``.
+share, furniture/article containers, caption and element, and where the line sits among the page's block
+containers (the prose and links of its parent and grandparent, its depth below the main container).
+`apply_model` gives every line the probability that it is article text and turns it into the
+token-weighted value the main-block selection (blocks.py) maximises: ``(p - threshold) * max(tokens, 1)``.
 
 The weights are fitted by ``scripts/fit_cleaner.py`` (``make fit-cleaner``) and ship as
 ``model.json`` beside this file; evaluation is plain Python (no numpy at run time), a few microseconds
@@ -43,10 +44,12 @@ DOM_FEATURES = (
     "link", "boiler", "content", "caption", "h1", "heading", "li", "p", "cell", "page_has_content",
     "outside_content", "near_link",
 )  # fmt: skip
+# where the line sits among the page's block containers (_container_features; DomLine.path)
+CONTAINER_FEATURES = ("parent_prose", "grand_prose", "parent_link", "parent_density", "below_main", "main_share")
 
 
 def feature_names(dom: bool) -> tuple[str, ...]:
-    return TEXT_FEATURES + DOM_FEATURES if dom else TEXT_FEATURES
+    return TEXT_FEATURES + DOM_FEATURES + CONTAINER_FEATURES if dom else TEXT_FEATURES
 
 
 _NON_LETTER = re.compile(r"[\W\d_]+")
@@ -130,7 +133,62 @@ def line_vectors(lines: list[_Line], hints: list[DomLine] | None = None) -> list
                 has_content * (1.0 - h.content_share),
                 near_link,
             ]
+        for vec, extra in zip(vectors, _container_features(lines, doms, prose), strict=True):
+            vec += extra
     return vectors
+
+
+def _container_features(lines: list[_Line], doms: list[DomLine], prose: list[float]) -> list[list[float]]:
+    """Where the line sits relative to the page's prose: readability-like container scores.
+
+    Every prose line outside links (features._is_prose, link share under 0.3) gives its tokens to each
+    block element above it (DomLine.path). A container scores the prose of its children plus half that
+    of its grandchildren, times one minus its link share (readability's candidate score); the best one
+    is the page's main container. Per line (CONTAINER_FEATURES): the share of the page's prose in its
+    parent and grandparent block, the link share and prose share of the parent's tokens, how deep the
+    line sits below the main container (-0.1 outside it) and the main container's share of the prose.
+    """
+    prose_acc: dict[int, float] = {}
+    all_acc: dict[int, float] = {}
+    link_acc: dict[int, float] = {}
+    score: dict[int, float] = {}
+    total = 0.0
+    for ln, h, pr in zip(lines, doms, prose, strict=True):
+        t = float(max(1, ln.tokens))
+        w = t if pr and h.link_share < 0.3 else 0.0
+        lt = t * h.link_share
+        for a in h.path:
+            all_acc[a] = all_acc.get(a, 0.0) + t
+            if lt:
+                link_acc[a] = link_acc.get(a, 0.0) + lt
+            if w:
+                prose_acc[a] = prose_acc.get(a, 0.0) + w
+        if w and len(h.path) >= 2:
+            total += w
+            score[h.path[-2]] = score.get(h.path[-2], 0.0) + w
+            if len(h.path) >= 3:
+                score[h.path[-3]] = score.get(h.path[-3], 0.0) + 0.5 * w
+    if not total:
+        return [[0.0] * len(CONTAINER_FEATURES) for _ in lines]
+    best = max(score, key=lambda a: (score[a] * (1.0 - link_acc.get(a, 0.0) / all_acc[a]), -a))
+    best_share = prose_acc.get(best, 0.0) / total
+    out = []
+    for h in doms:
+        path = h.path
+        parent = path[-2] if len(path) >= 2 else None
+        if parent is None:
+            out.append([0.0, 0.0, 0.0, 0.0, -0.1, best_share])
+            continue
+        grand = path[-3] if len(path) >= 3 else parent
+        out.append([
+            prose_acc.get(parent, 0.0) / total,
+            prose_acc.get(grand, 0.0) / total,
+            link_acc.get(parent, 0.0) / all_acc[parent],
+            prose_acc.get(parent, 0.0) / all_acc[parent],
+            min(10, len(path) - 1 - path.index(best)) / 10 if best in path else -0.1,
+            best_share,
+        ])  # fmt: skip
+    return out
 
 
 class LineModel:
