@@ -65,11 +65,7 @@ THRESHOLDS = {"text": (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5), "dom": 
 INNER_FOLDS = {"text": 5, "dom": 0}
 # Users want every article sentence: the chosen setting is the best mean F1 among those whose recall is at
 # least MIN_RECALL on each collection (None: plain best mean F1; no setting reaches it: best mean F1).
-# The recall compared is a one-sided 95 % lower confidence bound of the page mean (mean - z * standard
-# error over pages), not the mean itself: a setting that just reaches the target on the training pages
-# falls short on new pages about half the time, and more often for a collection of few pages.
 MIN_RECALL = {"text": 0.95, "dom": None}
-RECALL_Z = 1.645
 # further blocks (blocks.py): the hand rule's minimum total (30 tokens, a quarter of the main block) or a loose one
 EXTRAS = ((30.0, 0.25), (5.0, 0.05))
 # share of the hand value added to the learned value (learned.apply_model). A blend of 0.3 with the
@@ -383,14 +379,6 @@ def f1_of(scorer, pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
     return scorer.aggregate(tfs)
 
 
-def recall_bound(scorer, tfs: list[tuple], z: float = RECALL_Z) -> float:
-    """Lower confidence bound of the scorer's recall (the mean of per-page recalls) from per-page tp/fp/fn."""
-    recalls = [scorer.page_recall(*x) for x in tfs if x[0] + x[2] > 0]
-    if len(recalls) < 2:
-        return float(np.mean(recalls)) if recalls else 0.0
-    return float(np.mean(recalls) - z * np.std(recalls, ddof=1) / np.sqrt(len(recalls)))
-
-
 def _fit_lines(data: list[Lines], learner: str = "trees") -> dict:
     """The line model fitted on the given pages (every page weighs the same, each collection the same)."""
     by_coll = Counter(d.page.collection for d in data)
@@ -439,10 +427,9 @@ def fit_kind(data: list[Lines], scorer, learner: str = "trees", inner: int | Non
                 for d, p in zip(data, probs, strict=True)
                 if d.page.collection == coll
             ]
-            tfs = [scorer.tp_fp_fn(scorer.tokenize(t), scorer.tokenize(p), 4) for t, p in pairs]
-            scores.append((*scorer.aggregate(tfs), recall_bound(scorer, tfs)))
+            scores.append(f1_of(scorer, pairs))
         f1 = sum(s[2] for s in scores) / len(scores)  # each collection counts the same
-        key = (min_recall is not None and min(s[3] for s in scores) >= min_recall, f1)
+        key = (min_recall is not None and min(s[1] for s in scores) >= min_recall, f1)
         if best is None or key[0] > best[0][0] or (key[0] == best[0][0] and key[1] > best[0][1] + 1e-9):
             best = (key, threshold, list(extra), hand)
     spec["threshold"], spec["extra"], spec["hand_weight"] = best[1], best[2], best[3]

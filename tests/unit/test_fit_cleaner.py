@@ -53,10 +53,6 @@ class _StubScorer:
         return (tp / s, fp / s, fn / s) if s else (0.0, 0.0, 0.0)
 
     @staticmethod
-    def page_recall(tp: float, fp: float, fn: float) -> float:
-        return tp / (tp + fn) if tp + fn else 1.0
-
-    @staticmethod
     def aggregate(tfs):
         ps = [tp / (tp + fp) for tp, fp, _ in tfs if tp + fp > 0]
         rs = [tp / (tp + fn) for tp, _, fn in tfs if tp + fn > 0]
@@ -210,18 +206,6 @@ def test_trees_fit_and_the_compiled_model_agree() -> None:
     assert ((p > 0.5) == (y == 1)).mean() > 0.95
     model = LineModel({**spec, "features": ["a", "b", "c", "d"], "threshold": 0.5})
     assert np.allclose([model.prob(list(x)) for x in X[:50]], p[:50])
-
-
-def test_the_recall_bound_lies_below_the_mean_by_the_pages_spread() -> None:
-    def pages(recalls: list[float]) -> list[tuple[float, float, float]]:
-        return [(r, 0.0, 1.0 - r) for r in recalls]
-
-    assert fc.recall_bound(_StubScorer, pages([1.0] * 5)) == pytest.approx(1.0)
-    spread = [0.9, 1.0] * 10
-    bound = fc.recall_bound(_StubScorer, pages(spread))
-    assert bound == pytest.approx(0.95 - fc.RECALL_Z * np.std(spread, ddof=1) / np.sqrt(20))
-    assert fc.recall_bound(_StubScorer, pages(spread[:6])) < bound < 0.95  # fewer pages: a wider margin
-    assert fc.recall_bound(_StubScorer, pages(spread), z=0.0) == pytest.approx(0.95)
 
 
 def test_fit_kind_on_a_tiny_set_cleans_better_than_keeping_everything(synthetic) -> None:
