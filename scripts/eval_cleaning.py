@@ -27,8 +27,10 @@ all figures go to ``.eval-output/cleaning_summary.json``.
 
 The eval folder defaults to ``../shared/eval`` beside the repository; override it with the environment
 variable ``NEWSPROC_EVAL_DIR`` or ``--eval-dir``. ``--per-page`` writes the scorer's per-page TSV files
-next to the predictions. ``--only raw|html`` runs one of the two inputs, ``--no-cv`` skips the
-cross-validation (about 5 minutes), ``--collections dev`` runs one collection.
+next to the predictions. The raw-text cleaner is also checked on a third collection it was never fitted on,
+``cleaning/train`` (scripts/eval_segments.py; ``--no-segments`` skips it). ``--only raw|html`` runs one
+of the two inputs, ``--no-cv`` skips the cross-validation (about 5 minutes), ``--collections dev`` runs
+one collection.
 """
 
 from __future__ import annotations
@@ -279,7 +281,7 @@ def metadata_check(eval_dir: Path, collections: list[str]) -> dict:
     return out
 
 
-def summary(results: dict, timing: dict, metadata: dict | None = None) -> None:
+def summary(results: dict, timing: dict, metadata: dict | None = None, segments: dict | None = None) -> None:
     order = [
         "raw learned out-of-sample", "raw learned in-sample", "raw hand rules",
         "html learned out-of-sample", "html markup in-sample", "html hand rules",
@@ -295,8 +297,12 @@ def summary(results: dict, timing: dict, metadata: dict | None = None) -> None:
             cells.append(f"{r['f1']:.3f} ({r['precision']:.3f}/{r['recall']:.3f})" if r else "-")
         if any(cell != "-" for cell in cells):
             print(f"  {path:34}" + "".join(f"{cell:>26}" for cell in cells))
+    if segments:
+        print("  third collection, never fitted on (cleaning/train segments):")
+        for path, r in segments.items():
+            print(f"  {path:34}{r['f1']:.3f} ({r['precision']:.3f}/{r['recall']:.3f})".rstrip())
     OUT_DIR.mkdir(exist_ok=True)
-    out = {"scores": results, "timing": timing, "metadata": metadata or {}}
+    out = {"scores": results, "timing": timing, "metadata": metadata or {}, "train_segments": segments or {}}
     (OUT_DIR / "cleaning_summary.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
 
 
@@ -307,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--collections", nargs="+", choices=COLLECTIONS, default=list(COLLECTIONS))
     parser.add_argument("--per-page", action="store_true", help="also write per-page TSVs to .eval-output/")
     parser.add_argument("--no-cv", action="store_true", help="skip the grouped cross-validation")
+    parser.add_argument("--no-segments", action="store_true", help="skip the cleaning/train segment check")
     parser.add_argument("--no-metadata", action="store_true", help="skip the title/date/byline check")
     parser.add_argument(
         "--no-ner", action="store_true", help="skip timing the entity step (spaCy NER) on the cleaned texts"
@@ -322,10 +329,15 @@ def main(argv: list[str] | None = None) -> int:
     kinds = [args.only] if args.only else ["raw", "html"]
     scorer = Scorer(eval_dir, args.per_page)
     timing = shipped_paths(scorer, eval_dir, args, kinds)
+    segments = None
+    if "raw" in kinds and not args.no_segments and (eval_dir / "cleaning" / "train" / "segments.jsonl").is_file():
+        import eval_segments  # beside this script: the third collection, never fitted on
+
+        segments = eval_segments.report(eval_dir)
     metadata = None if args.no_metadata else metadata_check(eval_dir, args.collections)
     if not args.no_cv:
         cross_validated(scorer, eval_dir, args, kinds)
-    summary(scorer.results, timing, metadata)
+    summary(scorer.results, timing, metadata, segments)
     return 0
 
 

@@ -77,6 +77,16 @@ def test_cleaning_f1_does_not_regress(collection: str, kind: str, tmp_path: Path
         assert f1 >= out_of_sample["f1"] - TOL
 
 
+def test_the_third_collection_does_not_regress() -> None:
+    if not (EVAL_DIR / "cleaning" / "train" / "segments.jsonl").is_file():
+        pytest.skip(f"cleaning/train not found at {EVAL_DIR} (set NEWSPROC_EVAL_DIR)")
+    from scripts import eval_segments
+
+    score = eval_segments.score(eval_segments.load_pages(EVAL_DIR), lambda raw: clean_text(raw).text)
+    committed = BASELINE["third_collection"]["train_segments"]["raw"]["f1"]
+    assert score.f1 >= committed - TOL, f"cleaning/train segments F1 {score.f1:.4f}: more than {TOL} below {committed}"
+
+
 def test_committed_figures_are_complete() -> None:
     for collection in ("dev", "dev_gn1"):
         for kind in ("raw", "html"):
