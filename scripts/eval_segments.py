@@ -78,22 +78,23 @@ def load_pages(eval_dir: Path) -> list[SegmentPage]:
     return pages
 
 
+def _tally(segments: Iterable[str], source: str, out: str) -> tuple[int, int]:
+    """(in the output, not in the output) over the segments the source actually contains."""
+    present = [s for s in map(normalized, segments) if s and s in source]
+    kept = sum(1 for s in present if s in out)
+    return kept, len(present) - kept
+
+
 def score(pages: Iterable[SegmentPage], clean: Callable[[str], str]) -> SegmentScore:
     total = SegmentScore()
     for page in pages:
         source, out = normalized(page.raw), normalized(clean(page.raw))
-        for segment in (normalized(s) for s in page.keep):
-            if segment and segment in source:
-                if segment in out:
-                    total.found += 1
-                else:
-                    total.missed += 1
-        for segment in (normalized(s) for s in page.drop):
-            if segment and segment in source:
-                if segment in out:
-                    total.kept_boilerplate += 1
-                else:
-                    total.removed_boilerplate += 1
+        found, missed = _tally(page.keep, source, out)
+        kept, removed = _tally(page.drop, source, out)
+        total.found += found
+        total.missed += missed
+        total.kept_boilerplate += kept
+        total.removed_boilerplate += removed
     return total
 
 
@@ -105,7 +106,7 @@ def report(eval_dir: Path) -> dict[str, dict[str, float]]:
     figures = {}
     paths: tuple[tuple[str, Callable[[str], str]], ...] = (
         ("raw learned", lambda raw: cleaner.clean_text(raw).text),
-        ("raw hand rules", lambda raw: cleaner._clean(raw, "text", models={}).text),  # no line model
+        ("raw hand rules", lambda raw: cleaner.clean_text(raw, models={}).text),
         ("raw unchanged", lambda raw: raw),
     )
     for name, clean in paths:

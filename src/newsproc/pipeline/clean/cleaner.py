@@ -63,8 +63,9 @@ _HEAD_LINES = 12
 _LEADING_DATE = re.compile(r"^(?:date\s*:?\s*)?(\d{4}-\d{2}-\d{2})\b\s*", re.I)
 
 
-def clean_text(raw: str) -> CleanedText:
-    return _clean(raw, mode="text")
+def clean_text(raw: str, models: dict[str, LineModel] | None = None) -> CleanedText:
+    """The raw-text path; `models` overrides the shipped line models (``{}``: the hand rules alone)."""
+    return _clean(raw, mode="text", models=models)
 
 
 def clean_html(html: str | bytes, extractor: HtmlExtractor = "markup") -> CleanedText:
