@@ -22,6 +22,7 @@ from newsproc.pipeline.clean.learned import (
     load_models,
 )
 from scripts import fit_cleaner as fc
+from scripts import line_learners
 from tests.unit.test_cleaning import PROSE
 
 pytestmark = pytest.mark.unit
@@ -191,7 +192,7 @@ def test_logistic_fit_learns_a_separable_feature_deterministically() -> None:
     X = rng.normal(size=(400, 3))
     y = (X[:, 1] > 0).astype(float)
     w = np.ones(400)
-    a, b = fc.fit_logistic(X, y, w), fc.fit_logistic(X, y, w)
+    a, b = line_learners.fit_logistic(X, y, w), line_learners.fit_logistic(X, y, w)
     assert a == b
     assert abs(a["w"][1]) > 5 * max(abs(a["w"][0]), abs(a["w"][2]))
 
@@ -200,9 +201,9 @@ def test_trees_fit_and_the_compiled_model_agree() -> None:
     rng = np.random.default_rng(1)
     X = rng.normal(size=(600, 4))
     y = ((X[:, 0] > 0.3) ^ (X[:, 2] < -0.5)).astype(float)  # an interaction a linear model cannot fit
-    spec = fc.fit_trees(X, y, np.ones(600), trees=20)
-    assert spec == fc.fit_trees(X, y, np.ones(600), trees=20)
-    p = 1 / (1 + np.exp(-fc.model_logits(spec, X)))
+    spec = line_learners.fit_trees(X, y, np.ones(600), trees=20)
+    assert spec == line_learners.fit_trees(X, y, np.ones(600), trees=20)
+    p = 1 / (1 + np.exp(-line_learners.model_logits(spec, X)))
     assert ((p > 0.5) == (y == 1)).mean() > 0.95
     model = LineModel({**spec, "features": ["a", "b", "c", "d"], "threshold": 0.5})
     assert np.allclose([model.prob(list(x)) for x in X[:50]], p[:50])
