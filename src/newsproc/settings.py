@@ -27,6 +27,8 @@ class Settings(BaseModel):
     raw_bucket: str = Field(default="newsproc-raw", validation_alias="RAW_BUCKET")
     results_bucket: str = Field(default="newsproc-results", validation_alias="RESULTS_BUCKET")
     entity_index_name: str = Field(default="EntityIndex", validation_alias="ENTITY_INDEX_NAME")
+    # The sparse GSI of live document items that GET /documents lists (store/catalog.py).
+    catalog_index_name: str = Field(default="CatalogIndex", validation_alias="CATALOG_INDEX_NAME")
     # Per-day entity counters (GET /trends), written by CountEntitiesFunction from the documents table's stream.
     trends_table_name: str = Field(default="newsproc-trends", validation_alias="TRENDS_TABLE_NAME")
     # Objects above this size are stored FAILED (too_large) without reading their body.

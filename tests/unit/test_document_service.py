@@ -167,18 +167,20 @@ def test_document_service_list_documents_pages_through_the_catalog(world: World)
 
 
 class OnePageTable:
-    """A boto3 Table whose Scan answers like DynamoDB for a table smaller than the Scan's Limit:
-    every item in one page and no LastEvaluatedKey."""
+    """A boto3 Table whose Scan of the CatalogIndex answers like DynamoDB for an index smaller than the
+    Scan's Limit: every entry in one page and no LastEvaluatedKey."""
 
     def __init__(self, items: list[dict[str, Any]]) -> None:
         self.items = sorted(items, key=lambda i: i["PK"])
 
     def scan(self, **kwargs: Any) -> dict[str, Any]:
+        assert kwargs["IndexName"] == "CatalogIndex"
         start = kwargs.get("ExclusiveStartKey", {}).get("PK", "")
         rest = [i for i in self.items if i["PK"] > start]
         page = rest[: kwargs["Limit"]]
         more = len(rest) > kwargs["Limit"]
-        return {"Items": page} | ({"LastEvaluatedKey": {"PK": page[-1]["PK"], "SK": "DOC"}} if more else {})
+        last = {"PK": page[-1]["PK"], "SK": "DOC", "catalog_id": page[-1]["document_id"]}
+        return {"Items": page} | ({"LastEvaluatedKey": last} if more else {})
 
 
 def test_document_service_list_documents_reaches_every_document_of_a_small_table() -> None:

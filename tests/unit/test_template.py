@@ -164,7 +164,7 @@ def test_template_storage_is_encrypted_and_private() -> None:
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert table["SSESpecification"]["SSEEnabled"] is True
-    assert [g["IndexName"] for g in table["GlobalSecondaryIndexes"]] == ["EntityIndex"]
+    assert [g["IndexName"] for g in table["GlobalSecondaryIndexes"]] == ["EntityIndex", "CatalogIndex"]
 
 
 def test_template_notifications_reach_the_queue_scoped_to_the_bucket() -> None:

@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     from newsproc.cli.operations import register
 
     register(commands)
-    for name in ("redrive", "backfill"):
+    for name in ("redrive", "backfill", "backfill-catalog"):
         commands.choices[name].add_argument(
             "--local", action="store_true", help=f"target the running local stack (reads {LOCAL_CONFIG})"
         )
@@ -161,7 +161,8 @@ def _run(args: argparse.Namespace) -> int:
         return _local(args)
     if getattr(args, "local", False):
         config = _use_local_stack()
-        for attribute, key in (("queue_url", "queue_url"), ("dlq_url", "dlq_url"), ("bucket", "raw_bucket")):
+        for attribute, key in (("queue_url", "queue_url"), ("dlq_url", "dlq_url"), ("bucket", "raw_bucket"),
+                               ("table", "table")):  # fmt: skip
             if hasattr(args, attribute) and not getattr(args, attribute):
                 setattr(args, attribute, config[key])
     if getattr(args, "region", None):

@@ -1,8 +1,9 @@
-"""Operator tools, against AWS or the local stack (AWS_ENDPOINT_URL): redrive and backfill.
+"""Operator tools, against AWS or the local stack (AWS_ENDPOINT_URL): redrive, backfill, backfill-catalog.
 
     newsproc redrive  [--queue-url URL] [--dlq-url URL] [--max N] [--region R] [--local]
     newsproc backfill --prefix P [--bucket B] [--queue-url URL] [--force] [--start-after KEY] [--region R] [--local]
     newsproc backfill --inventory s3://BUCKET/.../manifest.json [--prefix P] [--start-after KEY] [--senders N]
+    newsproc backfill-catalog [--table T] [--region R] [--local]
 
 AWS errors (no region, no credentials, endpoint unreachable, a refused call) are reported by
 `newsproc.cli.main` as one line that says what to do.
@@ -14,6 +15,9 @@ message redriven or backfilled twice costs one GetItem, not a second set of writ
 million objects. `backfill --inventory` reads an S3 Inventory report instead (CSV, gzip, the keys
 URL-encoded), streaming one data file at a time, so an archive of 100 million objects is enqueued
 without listing it or holding its keys in memory (docs/scale.md).
+
+`backfill-catalog` is the one-off migration for tables written before the CatalogIndex: it gives their
+live document items the index key, so GET /documents lists them again (store/catalog.py). Rerunnable.
 """
 
 from __future__ import annotations
@@ -154,6 +158,16 @@ def _run_backfill(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_backfill_catalog(args: argparse.Namespace) -> int:
+    from newsproc import aws
+    from newsproc.store.catalog import DocumentCatalog
+
+    table = _required(args.table, "TABLE_NAME", "--table")
+    added = DocumentCatalog(aws.dynamodb_resource(), table_name=table).index_unlisted()
+    print(f"backfill-catalog: {added} document items of {table} added to the catalog index")
+    return 0
+
+
 def _resume_hint(report: InventoryBackfill) -> str:
     if report.resume_after is None:
         return "nothing enqueued yet"
@@ -204,7 +218,7 @@ _REGION_HELP = "AWS region (default: $AWS_DEFAULT_REGION, else the profile's reg
 
 
 def register(subparsers: Any) -> None:
-    """Add `redrive` and `backfill` to the CLI; each sets `func(args) -> exit code`."""
+    """Add `redrive`, `backfill` and `backfill-catalog` to the CLI; each sets `func(args) -> exit code`."""
     from newsproc.cli import add_command, positive_int
 
     env = os.environ.get
@@ -230,6 +244,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--senders", type=positive_int, default=4,
                         help="with --inventory: concurrent SendMessageBatch calls")  # fmt: skip
     parser.set_defaults(func=_run_backfill)
+
+    parser = add_command(
+        subparsers, "backfill-catalog", help="list document items stored before the catalog index (one table Scan)"
+    )
+    parser.add_argument("--table", default=env("TABLE_NAME"), help="documents table (default: $TABLE_NAME)")
+    parser.add_argument("--region", default=None, help=_REGION_HELP)
+    parser.set_defaults(func=_run_backfill_catalog)
 
 
 __all__ = [

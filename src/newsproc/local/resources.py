@@ -20,6 +20,7 @@ class LocalResources:
     dlq_url: str
     dlq_arn: str
     entity_index: str
+    catalog_index: str = "CatalogIndex"
     # The trend counters (issue 17): the trends table, the documents table's stream, the consumer's DLQ.
     trends_table: str = ""
     stream_arn: str = ""
@@ -33,6 +34,7 @@ class LocalResources:
             "RESULTS_BUCKET": self.results_bucket,
             "TABLE_NAME": self.table,
             "ENTITY_INDEX_NAME": self.entity_index,
+            "CATALOG_INDEX_NAME": self.catalog_index,
         }
         return env | ({"TRENDS_TABLE_NAME": self.trends_table} if self.trends_table else {})
 
@@ -103,7 +105,12 @@ def create_resources(template: Template, *, s3: Any, sqs: Any, dynamodb: Any, st
     table_props = template.properties("DocumentsTable")
     table_name = names["TABLE_NAME"]
     stream_arn = _create_table(dynamodb, table_name, table_props).get("LatestStreamArn", "")
-    gsi = table_props.get("GlobalSecondaryIndexes", [{}])[0].get("IndexName", "EntityIndex")
+    # The functions' index names are the template's (Globals), for indexes the table really has.
+    variables = template.function_globals().get("Environment", {}).get("Variables", {})
+    indexes = {g["IndexName"] for g in table_props.get("GlobalSecondaryIndexes", [])}
+    entity_index, catalog_index = (variables.get(n, "") for n in ("ENTITY_INDEX_NAME", "CATALOG_INDEX_NAME"))
+    if not {entity_index, catalog_index} <= indexes:
+        raise ValueError(f"template.yaml: ENTITY_INDEX_NAME/CATALOG_INDEX_NAME must name indexes of {sorted(indexes)}")
     trends: dict[str, str] = {}
     if "TrendsTable" in template.resources:
         _create_table(dynamodb, names["TRENDS_TABLE_NAME"], template.properties("TrendsTable"))
@@ -136,6 +143,7 @@ def create_resources(template: Template, *, s3: Any, sqs: Any, dynamodb: Any, st
         queue_arn=queue_arn,
         dlq_url=dlq_url,
         dlq_arn=dlq_arn,
-        entity_index=gsi,
+        entity_index=entity_index,
+        catalog_index=catalog_index,
         **trends,
     )

@@ -33,7 +33,9 @@ def document_repository(settings: Settings) -> DocumentRepository:
 
 
 def document_catalog(settings: Settings) -> DocumentCatalog:
-    return DocumentCatalog(aws.dynamodb_resource(), table_name=settings.table_name)
+    return DocumentCatalog(
+        aws.dynamodb_resource(), table_name=settings.table_name, index_name=settings.catalog_index_name
+    )
 
 
 def raw_store() -> RawObjectStore:

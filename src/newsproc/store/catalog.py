@@ -1,10 +1,13 @@
 """Listing documents (the "all documents" page of the API and the collection browser, GET /), apart
 from the per-document repository.
 
-The listing reads only the document items, never the result JSON: what a list row shows (title,
-published date, language, top entities) is copied onto the document item when it is saved, by
-`catalog_attributes`, bounded like every other field copied into an item. Items saved before these
-attributes existed still list, without them.
+The listing reads the CatalogIndex, a sparse GSI of the documents table: its key, `catalog_id`, is set
+only on live document items (by `catalog_attributes`, when a result is saved), never on tombstones,
+entity, band or signature items. A page of `limit` documents reads `limit` index entries and never the
+result JSON: what a list row shows (title, published date, language, top entities) is copied onto the
+document item, bounded like every other field copied into an item, and projected into the index.
+Document items saved before the index existed get their `catalog_id` from `index_unlisted`
+(`newsproc backfill-catalog`); items saved before the row attributes list without them.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
+from botocore.exceptions import ClientError
 
 from newsproc.models import ResultDocument
 from newsproc.store.pagination import decode_token, encode_token
@@ -23,6 +27,7 @@ TOP_ENTITIES = 5
 LABEL_CHARS = 32  # the API's own bound on a label (GET /documents?label=)
 LANGUAGE_CHARS = 16
 _PROJECTION = "document_id, #s, source_key, updated_at, error_code, entity_count, title, published, #l, top_entities"
+CATALOG_KEY = "catalog_id"  # the CatalogIndex's partition key (template.yaml): the document id, live items only
 
 
 def catalog_attributes(result: ResultDocument, *, text_chars: int, published_chars: int) -> dict[str, Any]:
@@ -34,6 +39,7 @@ def catalog_attributes(result: ResultDocument, *, text_chars: int, published_cha
     """
     meta = result.metadata
     attributes: dict[str, Any] = {
+        CATALOG_KEY: result.document_id,
         "title": (meta.title or "")[:text_chars],
         "published": (meta.published or "")[:published_chars],
         "language": (meta.language or "")[:LANGUAGE_CHARS],
@@ -49,42 +55,84 @@ def catalog_attributes(result: ResultDocument, *, text_chars: int, published_cha
 
 
 class DocumentCatalog:
-    """A filtered Scan over document items: fine for browsing; entity queries use the EntityIndex GSI."""
+    """A Scan of the CatalogIndex: live document items only, in no particular order; entity queries use
+    the EntityIndex GSI."""
 
-    def __init__(self, dynamodb_resource: Any, *, table_name: str) -> None:
+    def __init__(self, dynamodb_resource: Any, *, table_name: str, index_name: str = "CatalogIndex") -> None:
         self._table = dynamodb_resource.Table(table_name)
+        self._index = index_name
 
     def list(self, *, limit: int, next_token: str | None) -> tuple[list[dict[str, Any]], str | None]:
-        items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
-            # Tombstones (removed objects) are document items without a result: not listed.
-            "FilterExpression": Attr("SK").eq("DOC") & Attr("deleted").not_exists(),
+            "IndexName": self._index,
             "ProjectionExpression": _PROJECTION,
             "ExpressionAttributeNames": {"#s": "status", "#l": "language"},
         }
         if next_token:
-            kwargs["ExclusiveStartKey"] = decode_token(next_token, fields={"PK", "SK"}, valid=_is_document_key)
-        # A Scan page is filtered after reading, so keep reading until `limit` documents are found. Kept over
-        # boto3's scan paginator (MaxItems/StartingToken): it needs the low-level client (typed values) and
-        # its token (ExclusiveStartKey + boto_truncate_amount) would re-read a page and need its own checks.
-        while len(items) < limit:
-            kwargs["Limit"] = max(limit * 4, 25)
+            kwargs["ExclusiveStartKey"] = decode_token(
+                next_token, fields={"PK", "SK", CATALOG_KEY}, valid=_is_catalog_key
+            )
+        # One entry more than asked for says whether a next page exists, so the last page has no token.
+        # The loop only continues where a page stopped at DynamoDB's 1 MB before reaching the Limit.
+        items: list[dict[str, Any]] = []
+        while True:
+            kwargs["Limit"] = limit + 1 - len(items)
             page = self._table.scan(**kwargs)
             items.extend(page.get("Items", []))
             last = page.get("LastEvaluatedKey")
-            if not last:
-                if len(items) <= limit:
-                    return [summary(i) for i in items], None
-                break  # the last page held more than asked for: the rest is the next page
+            if not last or len(items) > limit:
+                break
             kwargs["ExclusiveStartKey"] = last
-        # Resume after the last document returned, not after the last item read.
+        if len(items) <= limit:
+            return [summary(i) for i in items], None
         kept = items[:limit]
-        last_kept = {"PK": f"DOC#{kept[-1]['document_id']}", "SK": "DOC"}
-        return [summary(i) for i in kept], encode_token(last_kept)
+        document_id = kept[-1]["document_id"]
+        return [summary(i) for i in kept], encode_token(
+            {"PK": f"DOC#{document_id}", "SK": "DOC", CATALOG_KEY: document_id}
+        )
+
+    def index_unlisted(self) -> int:
+        """Add the CatalogIndex key to live document items saved before it existed; how many were added.
+
+        One filtered Scan of the whole table (an operator's migration, `newsproc backfill-catalog`, not a
+        Lambda path) and one conditional UpdateItem per item: a tombstone or a newer save written meanwhile
+        is left as it is. Safe to rerun.
+        """
+        kwargs: dict[str, Any] = {
+            "FilterExpression": Attr("SK").eq("DOC") & Attr("deleted").not_exists() & Attr(CATALOG_KEY).not_exists(),
+            "ProjectionExpression": "PK, SK, document_id",
+        }
+        added = 0
+        while True:
+            page = self._table.scan(**kwargs)
+            for item in page.get("Items", []):
+                added += self._add_catalog_key(item)
+            if "LastEvaluatedKey" not in page:
+                return added
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _add_catalog_key(self, item: dict[str, Any]) -> int:
+        try:
+            self._table.update_item(
+                Key={"PK": item["PK"], "SK": "DOC"},
+                UpdateExpression="SET #k = :id",
+                ConditionExpression=Attr("PK").exists() & Attr("deleted").not_exists() & Attr(CATALOG_KEY).not_exists(),
+                ExpressionAttributeNames={"#k": CATALOG_KEY},
+                ExpressionAttributeValues={":id": item["document_id"]},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return 0
+        return 1
 
 
-def _is_document_key(key: dict[str, str]) -> bool:
-    return key["SK"] == "DOC" and _DOCUMENT_PK.fullmatch(key["PK"]) is not None
+def _is_catalog_key(key: dict[str, str]) -> bool:
+    return (
+        key["SK"] == "DOC"
+        and _DOCUMENT_PK.fullmatch(key["PK"]) is not None
+        and key[CATALOG_KEY] == key["PK"].removeprefix("DOC#")
+    )
 
 
 def summary(item: dict[str, Any]) -> dict[str, Any]:

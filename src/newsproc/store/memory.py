@@ -359,8 +359,8 @@ class InMemoryCatalog:
     """The document listing over an InMemoryDocumentRepository.
 
     Lists the document items that are not tombstones, in document id order (DynamoDB's Scan order
-    is unspecified). Pages are cut after `limit` documents, with a token whenever more follow: the
-    real class's Scan-and-filter paging is not modelled.
+    is unspecified). Pages are cut after `limit` documents, with a token whenever more follow, as the real
+    class's Scan of the CatalogIndex does; its token also names the index key.
     """
 
     def __init__(self, repository: InMemoryDocumentRepository) -> None:
