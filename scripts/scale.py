@@ -13,8 +13,10 @@ Standalone on purpose (stdlib only for the model): load it by path, as tests/uni
 from __future__ import annotations
 
 import argparse
+import base64
 import math
 import sys
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,24 +32,33 @@ class Input:
 
 
 PERF = "docs/performance.md"
-MEASURED = "docs/scale.md 'Measured here' (scripts/scale.py --measure 120, 2026-12-01)"
+MEASURED = "docs/scale.md 'Measured here' (scripts/scale.py --measure 120, 2026-12-03)"
 
 # fmt: off
 INPUTS: dict[str, Input] = {
     # --- measured per-document figures of this pipeline -----------------------------------------
     "ms_per_doc": Input(81.2, "ms", f"{PERF} bench[cost] cpu_ms_per_article=81.2 (service path, batches of 10, "
                                     "4,500-char articles, storage excluded)"),
-    "storage_calls_per_doc": Input(6.54, "requests", f"{MEASURED}: GetItem, S3 HEAD, S3 GET, Query, PutItem "
-                                                     "and 1.54 BatchWriteItem (<= 25 items each) per new document"),
+    "storage_calls_per_doc": Input(9.54, "round trips", f"{MEASURED}: storage calls one after the other per new "
+                                                        "document (the 16 band Queries of a lookup run side by "
+                                                        "side: one round trip)"),
+    "duplicates_ms_per_doc": Input(1.0, "ms", "README.md bench[across] 2026-12-02: MinHash signature 0.85 + band "
+                                              "lookup 0.05 + band items 0.10 ms a document (CPU, not in "
+                                              "bench[cost]'s pipeline)"),
     "ms_per_storage_call": Input(10.0, "ms", "ASSUMPTION: DynamoDB 'single-digit millisecond latency' "
                                              "(DynamoDB on-demand capacity mode page), S3 first-byte latency "
                                              "not published; 10 ms per call taken as a round upper figure"),
     "entities_per_doc": Input(26.7, "items", f"{MEASURED}: indexed entity items per document (mean)"),
     "entity_item_wru": Input(1.0, "WRU", f"{MEASURED}: every entity item <= 1 KB (largest 430 bytes)"),
     "gsi_entry_wru": Input(1.0, "WRU", f"{MEASURED}: every EntityIndex entry <= 1 KB (largest 430 bytes)"),
-    "doc_item_wru": Input(13.2, "WRU", f"{MEASURED}: document item with its inline result JSON, mean of "
-                                       "ceil(bytes / 1 KB) (mean 13.0 KB, largest 55.6 KB)"),
-    "reads_per_doc_rru": Input(2.0, "RRU", f"{MEASURED}: one consistent GetItem (<= 4 KB) + one Query (0 items)"),
+    "doc_item_wru": Input(15.5, "WRU", f"{MEASURED}: document item with its inline result JSON, mean of "
+                                       "ceil(bytes / 1 KB) (mean 15.3 KB, largest 66.0 KB)"),
+    "catalog_entry_wru": Input(1.0, "WRU", f"{MEASURED}: the document item's CatalogIndex entry (largest 526 "
+                                           "bytes)"),
+    "duplicates_wru": Input(18.0, "WRU", f"{MEASURED}: near-duplicate index per document: band items and the "
+                                         "signature item, sum of ceil(bytes / 1 KB)"),
+    "reads_per_doc_rru": Input(10.5, "RRU", f"{MEASURED}: 2 consistent GetItem, the Query for old entity items "
+                                            "and the 16 band Queries (0.5 each, eventually consistent)"),
     "spill_fraction": Input(0.0, "share", f"{MEASURED}: results over INLINE_RESULT_BYTES (300 KB) -> one S3 PUT"),
     "hot_key_share": Input(0.217, "share", f"{MEASURED}: share of documents naming the commonest entity key "
                                            "(ENT#GPE#china, 26 of 120 dev texts)"),
@@ -129,14 +140,22 @@ class Result:
 
 def lambda_ms_per_doc(inputs: dict[str, Input]) -> float:
     """Wall (= billed) time per document inside the function: processing plus its storage calls."""
-    return v(inputs, "ms_per_doc") + v(inputs, "storage_calls_per_doc") * v(inputs, "ms_per_storage_call")
+    processing = v(inputs, "ms_per_doc") + v(inputs, "duplicates_ms_per_doc")
+    return processing + v(inputs, "storage_calls_per_doc") * v(inputs, "ms_per_storage_call")
 
 
 def wru_per_doc(inputs: dict[str, Input]) -> tuple[float, float]:
-    """(base-table WRU, GSI WRU) one new document costs: entity items + document item, and the index."""
+    """(base-table WRU, GSI WRU) one new document costs: entity items, the document item and the near-duplicate
+    index's items; the EntityIndex entries and the document's CatalogIndex entry."""
     entities = v(inputs, "entities_per_doc")
-    base = entities * v(inputs, "entity_item_wru") + v(inputs, "doc_item_wru")
-    return base, entities * v(inputs, "gsi_entry_wru")
+    base = entities * v(inputs, "entity_item_wru") + v(inputs, "doc_item_wru") + v(inputs, "duplicates_wru")
+    return base, entities * v(inputs, "gsi_entry_wru") + v(inputs, "catalog_entry_wru")
+
+
+def entity_index_share(inputs: dict[str, Input]) -> float:
+    """The share of a document's write units that the entity index costs (its items and their index entries)."""
+    entities = v(inputs, "entities_per_doc") * (v(inputs, "entity_item_wru") + v(inputs, "gsi_entry_wru"))
+    return entities / sum(wru_per_doc(inputs))
 
 
 def limits_docs_per_s(inputs: dict[str, Input]) -> dict[str, float]:
@@ -262,7 +281,7 @@ def report(inputs: dict[str, Input] = INPUTS, concurrency: int | None = None, ou
     base, gsi = wru_per_doc(inputs)
     batch_calls = v(inputs, "entities_per_doc") / v(inputs, "batch_write_items")
     print(f"derived: lambda_ms_per_doc={lambda_ms_per_doc(inputs):g} wru_per_doc={base:g}+{gsi:g}(gsi) "
-          f"entity_index_share_of_wru={(base - v(inputs, 'doc_item_wru') + gsi) / (base + gsi):.2f} "
+          f"entity_index_share_of_wru={entity_index_share(inputs):.2f} "
           f"batch_write_calls_per_doc>={batch_calls:.2f}", file=out)  # fmt: skip
     allowed = ", ".join(f"{k}: {_fmt(x)}" for k, x in limits_docs_per_s(inputs).items())
     print(f"derived: docs_per_s_allowed={{{allowed}}}", file=out)
@@ -302,8 +321,8 @@ def _attr_size(name: str, value: dict[str, Any]) -> int:
         return size + (len(digits) + 1) // 2 + 1
     if kind in ("BOOL", "NULL"):
         return size + 1
-    if kind == "B":
-        return size + len(raw)
+    if kind == "B":  # base64 text in a request body, bytes in a parsed response
+        return size + (len(base64.b64decode(raw)) if isinstance(raw, str) else len(raw))
     if kind in ("M", "L"):
         inner = raw.items() if kind == "M" else (("", item) for item in raw)
         return size + 3 + sum(_attr_size(k, x) + 1 for k, x in inner)
@@ -314,13 +333,50 @@ def item_size(item: dict[str, dict[str, Any]], only: set[str] | None = None) -> 
     return sum(_attr_size(k, x) for k, x in item.items() if only is None or k in only)
 
 
-GSI_ATTRIBUTES = {"PK", "SK", "GSI1PK", "GSI1SK", "document_id", "name", "label", "count", "salience", "title"}
+def index_attributes(index_name: str) -> set[str]:
+    """The attributes an index entry of the documents table holds (keys and projection, from template.yaml)."""
+    from newsproc.local.template import Template
+
+    table = Template.load().properties("DocumentsTable")
+    index = next(g for g in table["GlobalSecondaryIndexes"] if g["IndexName"] == index_name)
+    keys = {k["AttributeName"] for k in table["KeySchema"] + index["KeySchema"]}
+    return keys | set(index["Projection"].get("NonKeyAttributes", []))
+
+
+@dataclass
+class _Tally:
+    """What the handler wrote and read, by kind of item, as the measurement's hooks see it."""
+
+    calls: Counter = field(default_factory=Counter)
+    round_trips: float = 0.0
+    band_queries: int = 0
+    written: dict[str, list[int]] = field(default_factory=dict)  # kind -> item sizes (bytes)
+    index_entries: dict[str, list[int]] = field(default_factory=dict)
+    rru: float = 0.0
+    keys_per_doc: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, kind: str, size: int) -> None:
+        self.written.setdefault(kind, []).append(size)
+
+    def wru(self, kind: str, documents: int, table: dict[str, list[int]] | None = None) -> float:
+        return sum(math.ceil(b / 1024) for b in (table or self.written).get(kind, [])) / documents
+
+
+def _item_kind(item: dict[str, dict[str, str]]) -> str:
+    pk, sk = item["PK"]["S"], item["SK"]["S"]
+    if pk.startswith("LSH#"):
+        return "band"
+    return {"DOC": "document", "SIG": "signature"}.get(sk, "entity" if sk.startswith("ENT#") else "other")
 
 
 def measure(limit: int) -> dict[str, float]:  # pragma: no cover - needs moto, spaCy and ../shared/eval
-    """Run the real ProcessDocumentFunction on `limit` dev texts against moto; count calls and item sizes."""
+    """Run the real ProcessDocumentFunction on `limit` dev texts against moto; count calls and item sizes.
+
+    Write units: DynamoDB's item size rules on every item written and on its index entries. Read units:
+    from the items each read returns (4 KB units, half for an eventually consistent read, at least one unit
+    a call). Round trips: calls one after the other; the band Queries of one lookup run side by side.
+    """
     import json
-    from collections import Counter
 
     from newsproc.ingest.events import ObjectRef, s3_event_message
     from newsproc.local.env import use_local_environment
@@ -330,25 +386,36 @@ def measure(limit: int) -> dict[str, float]:  # pragma: no cover - needs moto, s
     use_local_environment(POWERTOOLS_LOG_LEVEL="WARNING", POWERTOOLS_METRICS_DISABLED="true")
     texts = [json.loads(line)["text"] for line in (ROOT.parent / "shared/eval/ner/dev.jsonl").open() if line.strip()]
     texts = texts[:limit]
-    calls: Counter[str] = Counter()
-    entity_items: list[int] = []
-    gsi_entries: list[int] = []
-    doc_items: list[int] = []
-    keys_per_doc: dict[str, set[str]] = {}
+    entity_index, catalog_index = index_attributes("EntityIndex"), index_attributes("CatalogIndex")
+    tally = _Tally()
 
-    def count(model: Any, params: dict[str, Any], **_: Any) -> None:
-        calls[model.name] += 1
-        if model.name in ("BatchWriteItem", "PutItem"):
-            body = json.loads(params.get("body") or b"{}")
-            if model.name == "PutItem" and body.get("Item", {}).get("SK", {}).get("S") == "DOC":
-                doc_items.append(item_size(body["Item"]))
-            for requests in body.get("RequestItems", {}).values():
-                for request in requests:
-                    item = request.get("PutRequest", {}).get("Item")
-                    if item:
-                        entity_items.append(item_size(item))
-                        gsi_entries.append(item_size(item, GSI_ATTRIBUTES))
-                        keys_per_doc.setdefault(item["PK"]["S"], set()).add(item["GSI1PK"]["S"])
+    def before(model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        tally.calls[model.name] += 1
+        body = json.loads(params.get("body") or b"{}")
+        context["consistent"] = bool(body.get("ConsistentRead"))
+        band_query = model.name == "Query" and str(body.get("ExpressionAttributeValues")).find("LSH#") >= 0
+        context["band_query"] = band_query
+        tally.band_queries += band_query
+        tally.round_trips += 0 if band_query else 1
+        items = [body["Item"]] if model.name == "PutItem" else []
+        items += [
+            r["PutRequest"]["Item"] for rs in body.get("RequestItems", {}).values() for r in rs if "PutRequest" in r
+        ]
+        for item in items:
+            kind = _item_kind(item)
+            tally.add(kind, item_size(item))
+            if kind == "entity":
+                tally.index_entries.setdefault("EntityIndex", []).append(item_size(item, entity_index))
+                tally.keys_per_doc.setdefault(item["PK"]["S"], set()).add(item["GSI1PK"]["S"])
+            if "catalog_id" in item:
+                tally.index_entries.setdefault("CatalogIndex", []).append(item_size(item, catalog_index))
+
+    def after(model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        if model.name not in ("GetItem", "Query"):
+            return
+        returned = [parsed["Item"]] if "Item" in parsed else parsed.get("Items", [])
+        units = max(1, math.ceil(sum(item_size(i) for i in returned) / 4096))
+        tally.rru += units * (1.0 if context.get("consistent") else 0.5)
 
     with moto_stack() as stack:
         _, module = load_handler("ProcessDocumentFunction")
@@ -357,8 +424,9 @@ def measure(limit: int) -> dict[str, float]:  # pragma: no cover - needs moto, s
             stack.s3.put_object(Bucket=bucket, Key=f"dev/{i:04d}.txt", Body=text.encode())
         ddb = module.aws.dynamodb_resource().meta.client
         s3 = module.aws.s3_client()
-        ddb.meta.events.register("before-call.dynamodb.*", count, unique_id="scale-count")
-        s3.meta.events.register("before-call.s3.*", count, unique_id="scale-count")
+        for client, service in ((ddb, "dynamodb"), (s3, "s3")):
+            client.meta.events.register(f"before-call.{service}.*", before, unique_id="scale-count")
+        ddb.meta.events.register("after-call.dynamodb.*", after, unique_id="scale-read")
         for start in range(0, len(texts), 10):
             bodies = [s3_event_message(ObjectRef(bucket=bucket, key=f"dev/{i:04d}.txt"))
                       for i in range(start, min(start + 10, len(texts)))]  # fmt: skip
@@ -367,23 +435,33 @@ def measure(limit: int) -> dict[str, float]:  # pragma: no cover - needs moto, s
                                   LambdaContext("ProcessDocumentFunction", timeout_s=600))  # fmt: skip
 
     docs = len(texts)
-    key_counts = Counter(k for keys in keys_per_doc.values() for k in keys)
+    # a lookup's 16 band Queries run side by side: one round trip
+    tally.round_trips += tally.band_queries / 16
+    key_counts = Counter(k for keys in tally.keys_per_doc.values() for k in keys)
     top, top_n = key_counts.most_common(1)[0]
+    documents = tally.written["document"]
     out = {
         "documents": docs,
         "chars_mean": sum(len(t) for t in texts) / docs,
-        "storage_calls_per_doc": sum(calls.values()) / docs,
-        "entities_per_doc": len(entity_items) / docs,
-        "entity_item_bytes_max": max(entity_items),
-        "entity_item_bytes_mean": sum(entity_items) / len(entity_items),
-        "gsi_entry_bytes_max": max(gsi_entries),
-        "doc_item_bytes_mean": sum(doc_items) / len(doc_items),
-        "doc_item_bytes_max": max(doc_items),
-        "doc_item_wru": sum(math.ceil(b / 1024) for b in doc_items) / len(doc_items),
-        "spill_fraction": calls["PutObject"] / docs,
+        "storage_calls_per_doc": tally.round_trips / docs,
+        "requests_per_doc": sum(tally.calls.values()) / docs,
+        "entities_per_doc": len(tally.written.get("entity", [])) / docs,
+        "entity_item_bytes_max": max(tally.written["entity"]),
+        "entity_item_bytes_mean": sum(tally.written["entity"]) / len(tally.written["entity"]),
+        "gsi_entry_bytes_max": max(tally.index_entries["EntityIndex"]),
+        "catalog_entry_bytes_max": max(tally.index_entries["CatalogIndex"]),
+        "catalog_entry_wru": tally.wru("CatalogIndex", docs, tally.index_entries),
+        "doc_item_bytes_mean": sum(documents) / len(documents),
+        "doc_item_bytes_max": max(documents),
+        "doc_item_wru": tally.wru("document", docs),
+        "band_items_per_doc": len(tally.written.get("band", [])) / docs,
+        "duplicates_wru": tally.wru("band", docs) + tally.wru("signature", docs),
+        "reads_per_doc_rru": tally.rru / docs,
+        "spill_fraction": tally.calls["PutObject"] / docs,
         "hot_key_share": top_n / docs,
     }
-    print(f"measure: calls={dict(calls)} hot_key={top} top5={key_counts.most_common(5)}")
+    print(f"measure: calls={dict(tally.calls)} band_queries={tally.band_queries} hot_key={top} "
+          f"top5={key_counts.most_common(5)}")  # fmt: skip
     print("measure: " + " ".join(f"{k}={x:.4g}" for k, x in out.items()))
     return out
 
@@ -398,7 +476,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure:
         measured = measure(args.measure)
         source = f"scripts/scale.py --measure {args.measure} (this run)"
-        for name in ("storage_calls_per_doc", "entities_per_doc", "doc_item_wru", "spill_fraction", "hot_key_share"):
+        for name in ("storage_calls_per_doc", "entities_per_doc", "doc_item_wru", "catalog_entry_wru",
+                     "duplicates_wru", "reads_per_doc_rru", "spill_fraction", "hot_key_share"):  # fmt: skip
             inputs[name] = replace(inputs[name], value=round(measured[name], 3), source=source)
     report(inputs, args.concurrency)
     return 0

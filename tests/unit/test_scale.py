@@ -37,6 +37,7 @@ def tiny(scale):
         "ddb_new_table_wru": 4000, "ddb_double_minutes": 30, "batch_write_items": 25,
         "s3_get_per_prefix": 5500, "s3_put_per_prefix": 3500, "enqueue_ms_per_batch": 25, "backfill_senders": 4,
         "queue_retention_s": 345600,
+        "duplicates_ms_per_doc": 0, "catalog_entry_wru": 0, "duplicates_wru": 0,  # tested on their own below
         "price_gb_s": 1e-5, "price_lambda_request": 1e-6, "price_sqs_request": 1e-6, "price_wru": 1e-6,
         "price_rru": 1e-6, "price_s3_get": 1e-6, "price_s3_put": 1e-6, "headroom": 0.8, "raw_prefixes": 1,
     }  # fmt: skip
@@ -101,10 +102,23 @@ def test_given_concurrency_sets_the_bottleneck(scale, tiny) -> None:
     assert low.bottleneck == "lambda_concurrency" and low.docs_per_s == pytest.approx(100)
 
 
+def test_near_duplicate_and_catalog_costs_are_added(scale, tiny) -> None:
+    more = tiny | {
+        name: replace(tiny[name], value=value)
+        for name, value in (("duplicates_ms_per_doc", 2), ("duplicates_wru", 18), ("catalog_entry_wru", 1))
+    }
+    assert scale.lambda_ms_per_doc(more) == 102
+    assert scale.wru_per_doc(more) == (15 + 18, 10 + 1)
+    assert scale.entity_index_share(more) == pytest.approx(20 / 44)  # 10 entity items + their 10 index entries
+    assert scale.limits_docs_per_s(more)["dynamodb_table_write_quota"] == pytest.approx(10_000 / 44)
+
+
 def test_item_size_follows_dynamodbs_rules(scale) -> None:
     item = {"PK": {"S": "DOC#1"}, "count": {"N": "12"}, "ok": {"BOOL": True}}
     assert scale.item_size(item) == (2 + 5) + (5 + 2) + (2 + 1)
     assert scale.item_size(item, only={"PK"}) == 7
+    # binary: base64 text in a request body, bytes in a parsed response; both count their bytes
+    assert scale.item_size({"sig": {"B": "AAECAw=="}}) == scale.item_size({"sig": {"B": b"\x00\x01\x02\x03"}}) == 3 + 4
 
 
 def test_report_prints_one_line_per_size(scale, tiny) -> None:
