@@ -58,12 +58,13 @@ def test_version_prints_the_package_version(capsys) -> None:
 @pytest.mark.parametrize(
     ("command", "shown"),
     [
-        ([], ["process", "local", "redrive", "backfill", "backfill-catalog"]),
+        ([], ["process", "local", "redrive", "backfill", "backfill-catalog", "recount-trends"]),
         (["process"], ["(default: 16)", "(default: auto)", "(default: $HTML_EXTRACTOR, else markup)"]),
         (["local"], ["(default: 5000)", "(default: 3000)", "(default: 127.0.0.1)", "(default: .newsproc-local.json)"]),
         (["redrive"], ["(default: $QUEUE_URL)", "(default: $DLQ_URL)", "(default: all)", "(default: $AWS_DEFAULT"]),
         (["backfill"], ["(default: $RAW_BUCKET)", "(default: 4)", "--region"]),
         (["backfill-catalog"], ["(default: $TABLE_NAME)", "--local", "--region"]),
+        (["recount-trends"], ["(default: $TABLE_NAME)", "(default: $TRENDS_TABLE_NAME)", "--local", "--region"]),
     ],
 )
 def test_help_shows_the_defaults(capsys, command: list[str], shown: list[str]) -> None:

@@ -193,3 +193,49 @@ def test_trends_read_at_most_the_cap_per_day_and_say_so() -> None:
     answer = trends(store, "PERSON", start="2026-12-01", end="2026-12-01", limit=3, today=TODAY)
     assert answer["complete"] is False
     assert answer["entities"][0]["key"] == "person 0007"
+
+
+# ------------------------------------------------------------------------------------- the recount
+
+
+def test_a_recount_counts_each_item_as_the_stream_would() -> None:
+    from newsproc.trends.recount import Tally, recount
+
+    other = image(count=3)
+    other["GSI1SK"] = f"2026-11-30#{'f' * 32}"
+    items = [image(count=2), other, image(key="monday", label="DATE"), image(published="-"), image(key="seoul",
+             label="GPE", count=1, name="Seoul", published="2026-12-01T08:00:00Z")]  # fmt: skip
+    assert recount(items) == {
+        (date(2026, 11, 30), "PERSON", "kim jong un"): Tally(2, 5, "Kim Jong-un"),
+        (date(2026, 12, 1), "GPE", "seoul"): Tally(1, 1, "Seoul"),
+    }
+
+
+def test_the_recount_differences_bring_stored_counters_to_the_recount() -> None:
+    from newsproc.trends.recount import Tally, differences
+
+    kim, putin, seoul = (
+        (date(2026, 11, 30), "PERSON", "kim jong un"),
+        (date(2026, 11, 30), "PERSON", "vladimir putin"),
+        (date(2026, 12, 1), "GPE", "seoul"),
+    )
+    should = {kim: Tally(2, 5, "Kim Jong-un"), seoul: Tally(1, 1, "Seoul")}
+    stored = {kim: Tally(1, 2, "Kim Jong-un"), putin: Tally(1, 1, "Vladimir Putin"), seoul: Tally(1, 1, "Seoul")}
+    assert differences(should, stored) == [
+        CounterDelta(date(2026, 11, 30), "PERSON", "kim jong un", "Kim Jong-un", 1, 3),  # missed by the stream
+        CounterDelta(date(2026, 11, 30), "PERSON", "vladimir putin", "Vladimir Putin", -1, -1),  # counted, gone
+    ]  # Seoul is right: no delta
+    assert differences(should, should) == []
+
+
+def test_a_recount_applied_to_the_counters_makes_them_the_recount() -> None:
+    from newsproc.trends.recount import differences, recount
+
+    counters = InMemoryTrendCounters()
+    counters.apply("stream-1", deltas_for("INSERT", None, image(count=2)))  # counted by the stream
+    counters.apply("stream-1b", deltas_for("INSERT", None, image(count=2)))  # a double count (drift)
+    items = [image(count=2), image(key="seoul", label="GPE", count=1, name="Seoul")]  # Seoul never streamed
+    should = recount(items)
+    assert counters.apply_recount("run", differences(should, counters.stored_counters())) == 1
+    assert counters.stored_counters() == should
+    assert differences(should, counters.stored_counters()) == []

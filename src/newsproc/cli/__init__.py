@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     from newsproc.cli.operations import register
 
     register(commands)
-    for name in ("redrive", "backfill", "backfill-catalog"):
+    for name in ("redrive", "backfill", "backfill-catalog", "recount-trends"):
         commands.choices[name].add_argument(
             "--local", action="store_true", help=f"target the running local stack (reads {LOCAL_CONFIG})"
         )
@@ -162,9 +162,9 @@ def _run(args: argparse.Namespace) -> int:
     if getattr(args, "local", False):
         config = _use_local_stack()
         for attribute, key in (("queue_url", "queue_url"), ("dlq_url", "dlq_url"), ("bucket", "raw_bucket"),
-                               ("table", "table")):  # fmt: skip
+                               ("table", "table"), ("trends_table", "trends_table")):  # fmt: skip
             if hasattr(args, attribute) and not getattr(args, attribute):
-                setattr(args, attribute, config[key])
+                setattr(args, attribute, config.get(key))  # a stack of an older version may lack one
     if getattr(args, "region", None):
         from newsproc import aws
 

@@ -1,9 +1,11 @@
-"""Operator tools, against AWS or the local stack (AWS_ENDPOINT_URL): redrive, backfill, backfill-catalog.
+"""Operator tools, against AWS or the local stack (AWS_ENDPOINT_URL): redrive, backfill, backfill-catalog,
+recount-trends.
 
     newsproc redrive  [--queue-url URL] [--dlq-url URL] [--max N] [--region R] [--local]
     newsproc backfill --prefix P [--bucket B] [--queue-url URL] [--force] [--start-after KEY] [--region R] [--local]
     newsproc backfill --inventory s3://BUCKET/.../manifest.json [--prefix P] [--start-after KEY] [--senders N]
     newsproc backfill-catalog [--table T] [--region R] [--local]
+    newsproc recount-trends [--table T] [--trends-table T] [--region R] [--local]
 
 AWS errors (no region, no credentials, endpoint unreachable, a refused call) are reported by
 `newsproc.cli.main` as one line that says what to do.
@@ -18,6 +20,9 @@ without listing it or holding its keys in memory (docs/scale.md).
 
 `backfill-catalog` is the one-off migration for tables written before the CatalogIndex: it gives their
 live document items the index key, so GET /documents lists them again (store/catalog.py). Rerunnable.
+`recount-trends` recounts the per-day entity counters from the entity items (newsproc.trends.recount): for
+documents stored before the stream, or stream records lost after 24 hours. Exact when nothing is written
+during the run; a second run corrects what was.
 """
 
 from __future__ import annotations
@@ -168,6 +173,36 @@ def _run_backfill_catalog(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_recount_trends(args: argparse.Namespace) -> int:
+    import time
+
+    from newsproc import store
+    from newsproc.settings import Settings
+    from newsproc.trends.recount import differences, recount
+
+    tables = {
+        "TABLE_NAME": _required(args.table, "TABLE_NAME", "--table"),
+        "TRENDS_TABLE_NAME": _required(args.trends_table, "TRENDS_TABLE_NAME", "--trends-table"),
+    }
+    settings = Settings.from_env(os.environ | tables)
+    counters = store.trend_counters(settings)
+    items = 0
+
+    def entity_items():  # counts what it hands on, for the summary line
+        nonlocal items
+        for item in store.document_repository(settings).all_entity_items():
+            items += 1
+            yield item
+
+    should = recount(entity_items())
+    deltas = differences(should, counters.stored_counters())
+    transactions = counters.apply_recount(f"{time.time_ns():x}", deltas)
+    documents = sum(d.documents for d in deltas)
+    print(f"recount-trends: {items} entity items read, {len(should)} counters; {len(deltas)} corrected "
+          f"({documents:+d} documents) in {transactions} transactions")  # fmt: skip
+    return 0
+
+
 def _resume_hint(report: InventoryBackfill) -> str:
     if report.resume_after is None:
         return "nothing enqueued yet"
@@ -218,7 +253,7 @@ _REGION_HELP = "AWS region (default: $AWS_DEFAULT_REGION, else the profile's reg
 
 
 def register(subparsers: Any) -> None:
-    """Add `redrive`, `backfill` and `backfill-catalog` to the CLI; each sets `func(args) -> exit code`."""
+    """Add the operator commands to the CLI; each sets `func(args) -> exit code`."""
     from newsproc.cli import add_command, positive_int
 
     env = os.environ.get
@@ -251,6 +286,15 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--table", default=env("TABLE_NAME"), help="documents table (default: $TABLE_NAME)")
     parser.add_argument("--region", default=None, help=_REGION_HELP)
     parser.set_defaults(func=_run_backfill_catalog)
+
+    parser = add_command(
+        subparsers, "recount-trends", help="recount the trend counters from the entity items (Scans of both tables)"
+    )
+    parser.add_argument("--table", default=env("TABLE_NAME"), help="documents table (default: $TABLE_NAME)")
+    parser.add_argument("--trends-table", default=env("TRENDS_TABLE_NAME"),
+                        help="trend counters table (default: $TRENDS_TABLE_NAME)")  # fmt: skip
+    parser.add_argument("--region", default=None, help=_REGION_HELP)
+    parser.set_defaults(func=_run_recount_trends)
 
 
 __all__ = [

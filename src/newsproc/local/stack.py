@@ -118,6 +118,7 @@ class LocalStack:
             "raw_bucket": resources.raw_bucket,
             "results_bucket": resources.results_bucket,
             "table": resources.table,
+            "trends_table": resources.trends_table,
             "queue_url": resources.queue_url,
             "dlq_url": resources.dlq_url,
             "region": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),

@@ -19,7 +19,7 @@ from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
 from newsproc.models import ResultDocument
-from newsproc.store.pagination import decode_token, encode_token
+from newsproc.store.pagination import decode_token, encode_token, scan_all
 
 _DOCUMENT_PK = re.compile(r"DOC#[0-9a-f]{1,64}")
 # A list row names a document's most salient entities; five keep the item small (each name bounded too).
@@ -98,18 +98,12 @@ class DocumentCatalog:
         Lambda path) and one conditional UpdateItem per item: a tombstone or a newer save written meanwhile
         is left as it is. Safe to rerun.
         """
-        kwargs: dict[str, Any] = {
-            "FilterExpression": Attr("SK").eq("DOC") & Attr("deleted").not_exists() & Attr(CATALOG_KEY).not_exists(),
-            "ProjectionExpression": "PK, SK, document_id",
-        }
-        added = 0
-        while True:
-            page = self._table.scan(**kwargs)
-            for item in page.get("Items", []):
-                added += self._add_catalog_key(item)
-            if "LastEvaluatedKey" not in page:
-                return added
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        unlisted = scan_all(
+            self._table,
+            FilterExpression=Attr("SK").eq("DOC") & Attr("deleted").not_exists() & Attr(CATALOG_KEY).not_exists(),
+            ProjectionExpression="PK, SK, document_id",
+        )
+        return sum(self._add_catalog_key(item) for item in unlisted)
 
     def _add_catalog_key(self, item: dict[str, Any]) -> int:
         try:

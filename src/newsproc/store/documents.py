@@ -28,7 +28,7 @@ from newsproc.pipeline.similarity import Signature
 from newsproc.store.catalog import catalog_attributes
 from newsproc.store.duplicates import UNSIGNED, DuplicateRepository, GivenSignature, indexed_signature
 from newsproc.store.ordering import StoredMeta, WriteOrder, newer_condition, order_attributes
-from newsproc.store.pagination import decode_token, encode_token
+from newsproc.store.pagination import decode_token, encode_token, scan_all
 
 # Item attributes copied from a document are bounded: DynamoDB refuses items over 400 KB and key
 # attributes over 1 KB (sort key) for good, and a title or name of any length can come in.
@@ -234,6 +234,16 @@ class DocumentRepository:
             if "LastEvaluatedKey" not in page:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def all_entity_items(self) -> Iterator[dict[str, Any]]:
+        """Every entity item, as the trends consumer reads it (SK, GSI1SK, name, count): one Scan of the whole
+        table, for the operator's `newsproc recount-trends`, never for a request."""
+        return scan_all(
+            self._table,
+            FilterExpression=Attr("SK").begins_with("ENT#"),
+            ProjectionExpression="SK, GSI1SK, #n, #c",
+            ExpressionAttributeNames={"#n": "name", "#c": "count"},
+        )
 
     def get_or_link(self, document_id: str, *, larger_than: int, expires_in: int) -> ResultDocument | str:
         """The result, or a short-lived URL of it when it has more than `larger_than` bytes (one GetItem).

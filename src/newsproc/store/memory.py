@@ -36,6 +36,7 @@ from newsproc.store.ordering import StoredMeta, WriteOrder, order_attributes
 from newsproc.store.pagination import decode_token, encode_token
 from newsproc.store.raw import ObjectHead, StoredObject
 from newsproc.trends.counting import CounterDelta
+from newsproc.trends.recount import Tally
 
 
 class DeleteMarkerVersionError(Exception):
@@ -439,6 +440,14 @@ class InMemoryTrendCounters:
             if d.documents >= 0 and d.name:
                 counter["name"] = d.name
         return True
+
+    def stored_counters(self) -> dict[tuple[date, str, str], Tally]:
+        return {slot: Tally(c["documents"], c["mentions"], c["name"]) for slot, c in self.counters.items()}
+
+    def apply_recount(self, run_id: str, deltas: Sequence[CounterDelta]) -> int:
+        """One transaction here (the real class splits at DynamoDB's 100 items)."""
+        self.apply(f"recount#{run_id}#0", deltas)
+        return 1 if deltas else 0
 
     def top_for_day(self, day: date, label: str, *, cap: int) -> tuple[list[dict[str, Any]], bool]:
         rows = [dict(c) for (d, lb, _), c in self.counters.items() if d == day and lb == label and c["documents"] > 0]

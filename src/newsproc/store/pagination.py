@@ -3,6 +3,8 @@
 A token comes back from the client, so it is checked in full before it reaches DynamoDB: exactly the
 key attributes of the query it continues, each a short string that `valid` accepts. Anything else
 (broken base64, deep JSON, a key of another query or index) is an InvalidTokenError, answered 400.
+
+`scan_all` is the other direction: every page of a Scan, for operators' jobs that read a whole table.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 MAX_TOKEN_CHARS = 4096
@@ -43,3 +45,13 @@ def decode_token(
     ):
         raise InvalidTokenError("invalid continuation token")
     return value
+
+
+def scan_all(table: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every item a Scan of `table` (a boto3 Table) with these parameters returns, page after page."""
+    while True:
+        page = table.scan(**kwargs)
+        yield from page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

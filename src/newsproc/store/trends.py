@@ -3,6 +3,7 @@
 Table design (its own table, on-demand; docs/trends.md says why not the documents table):
     counter   PK = DAY#<YYYY-MM-DD>#<LABEL>   SK = <entity key>   documents, mentions, name
     marker    PK = EVT#<stream eventID>       SK = EVT            expires_at (TTL)
+              (a recount's deltas: PK = EVT#recount#<run>#<n>)
     TopIndex  PK, documents (number): a day's counters of a label, most documents first
 
 `apply` is one TransactWriteItems: the marker, put only if absent, and one ADD update per counter. A
@@ -19,16 +20,20 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
+from newsproc.store.pagination import scan_all
 from newsproc.trends.counting import CounterDelta
+from newsproc.trends.periods import published_day
+from newsproc.trends.recount import Slot, Tally
 
 MARKER_TTL_SECONDS = 2 * 24 * 3600
 # A transaction that meets another one on the same counter (a popular entity, several shards at once) is
 # cancelled with TransactionConflict and is safe to repeat: tried this many times, then the record fails
 # and Lambda retries it.
 CONFLICT_ATTEMPTS = 4
+TRANSACTION_ITEMS = 100  # TransactWriteItems' limit: a marker and 99 counters
 
 
 def counter_pk(day: date, label: str) -> str:
@@ -87,6 +92,32 @@ class TrendCounterRepository:
                     raise
                 self._sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not security
         raise AssertionError("unreachable")
+
+    def stored_counters(self) -> dict[Slot, Tally]:
+        """Every counter of the table (one Scan, markers filtered out): the recount's starting point."""
+        items = scan_all(
+            self._table,
+            FilterExpression=Attr("PK").begins_with("DAY#"),
+            ProjectionExpression="PK, SK, documents, mentions, #n",
+            ExpressionAttributeNames={"#n": "name"},
+        )
+        counters: dict[Slot, Tally] = {}
+        for item in items:
+            _, day, label = (item["PK"].split("#", 2) + ["", ""])[:3]
+            parsed = published_day(day)
+            if parsed is not None:
+                tally = Tally(int(item.get("documents", 0)), int(item.get("mentions", 0)), str(item.get("name", "")))
+                counters[(parsed, label, item["SK"])] = tally
+        return counters
+
+    def apply_recount(self, run_id: str, deltas: Sequence[CounterDelta]) -> int:
+        """Apply a recount's deltas, 99 counters a transaction, each under a marker of its own (`run_id` must
+        be new: a marker already there means that part was applied); how many transactions."""
+        size = TRANSACTION_ITEMS - 1
+        chunks = [deltas[i : i + size] for i in range(0, len(deltas), size)]
+        for n, chunk in enumerate(chunks):
+            self.apply(f"recount#{run_id}#{n}", chunk)
+        return len(chunks)
 
     def top_for_day(self, day: date, label: str, *, cap: int) -> tuple[list[dict[str, Any]], bool]:
         """The day's counters of the label with documents > 0, most documents first, at most `cap` (one

@@ -70,7 +70,7 @@ class CounterStore(Protocol):
         ...
 
 
-def _counted(image: Mapping[str, Any] | None) -> tuple[tuple[date, str, str], str, int] | None:
+def counted(image: Mapping[str, Any] | None) -> tuple[tuple[date, str, str], str, int] | None:
     """((day, label, key), name, mentions) of a counted entity item, else None."""
     if not image or not str(image.get("SK", "")).startswith("ENT#"):
         return None
@@ -90,7 +90,7 @@ def deltas_for(event_name: str, old: Mapping[str, Any] | None, new: Mapping[str,
     if (needs[0] and not old) or (needs[1] and not new):
         raise MissingImageError(f"a {event_name} record without its image: the stream must be NEW_AND_OLD_IMAGES")
     changes: dict[tuple[date, str, str], list[Any]] = {}
-    before, after = _counted(old), _counted(new)
+    before, after = counted(old), counted(new)
     if before is not None:
         slot, name, mentions = before
         changes[slot] = [-1, -mentions, name]
