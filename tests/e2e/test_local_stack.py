@@ -204,7 +204,9 @@ def test_local_stack_backfill_catalog_lists_an_older_document_item(local_stack, 
         listed = {d["document_id"] for d in _api(local_stack, "GET", "/documents?limit=100")[1]["documents"]}
         assert document_id not in listed
 
-        # The README's command, from a folder whose .newsproc-local.json names this stack.
+        # The README's command, from a folder whose .newsproc-local.json names this stack (its tables too:
+        # `recount-trends --local` reads the trends table's name from there).
+        assert local_stack["table"] and local_stack["trends_table"]
         (tmp_path / ".newsproc-local.json").write_text(json.dumps(local_stack))
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         done = subprocess.run([sys.executable, "-m", "newsproc.cli", "backfill-catalog", "--local"], cwd=tmp_path,
