@@ -28,7 +28,8 @@ def _one_line(text: str) -> str:
 
 
 UNSET = ["AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-         "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "QUEUE_URL", "DLQ_URL", "RAW_BUCKET", "NEWSPROC_DEBUG"]  # fmt: skip
+         "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "QUEUE_URL", "DLQ_URL", "RAW_BUCKET", "NEWSPROC_DEBUG",
+         "TABLE_NAME", "TRENDS_TABLE_NAME"]  # fmt: skip
 
 
 @pytest.fixture
@@ -284,6 +285,18 @@ def test_missing_queue_urls_are_usage_errors(no_aws_settings, monkeypatch, capsy
     assert _one_line(capsys.readouterr().err) == "newsproc backfill: pass --bucket or set RAW_BUCKET"
     assert main(["backfill", "--region", "eu-west-1"]) == 2
     assert "pass --prefix ('' for the whole bucket) or --inventory" in _one_line(capsys.readouterr().err)
+
+
+def test_missing_table_names_are_usage_errors(no_aws_settings, capsys) -> None:
+    assert main(["backfill-catalog", "--region", "eu-west-1"]) == 2
+    assert _one_line(capsys.readouterr().err) == "newsproc backfill-catalog: pass --table or set TABLE_NAME"
+    assert main(["recount-trends", "--region", "eu-west-1", "--table", "documents"]) == 2
+    assert _one_line(capsys.readouterr().err) == (
+        "newsproc recount-trends: pass --trends-table or set TRENDS_TABLE_NAME"
+    )
+    # --local without a running stack: the one-line hint, before any AWS call
+    assert main(["recount-trends", "--local"]) == 1
+    assert "make local" in _one_line(capsys.readouterr().err)
 
 
 class _FailingSQS:
