@@ -319,8 +319,7 @@ def test_catalog_attributes_are_bounded_and_old_items_still_list() -> None:
     assert len(attributes["top_entities"]) == TOP_ENTITIES
     assert all(len(e["name"]) == ITEM_TEXT_CHARS and len(e["label"]) == 32 for e in attributes["top_entities"])
     bare = ResultDocument(document_id="cd", status=Status.PROCESSED, pipeline=Pipeline(version="t"))
-    # a bare result is still listed (the CatalogIndex key), with nothing else to show
-    assert catalog_attributes(bare, text_chars=300, published_chars=40) == {"catalog_id": "cd"}
+    assert catalog_attributes(bare, text_chars=300, published_chars=40) == {}
     old_item = {"document_id": "ef", "status": "PROCESSED", "source_key": "a.txt", "entity_count": 3}
     row = summary(old_item)
     assert row["title"] is None and row["published"] is None and row["top_entities"] == []

@@ -161,48 +161,68 @@ def test_document_service_list_documents_pages_through_the_catalog(world: World)
     second, end = world.service.list_documents(limit=2, next_token=token)
 
     # Then every document appears once, with its summary
-    assert [d["document_id"] for d in first + second] == ids and end is None
+    listed = [d["document_id"] for d in first + second]
+    assert sorted(listed) == ids and len(listed) == 3 and end is None
     assert {d["status"] for d in first + second} == {"PROCESSED"}
     assert all(d["entity_count"] == 1 and d["key"].startswith("news/") for d in first + second)
 
 
-class OnePageTable:
-    """A boto3 Table whose Scan of the CatalogIndex answers like DynamoDB for an index smaller than the
-    Scan's Limit: every entry in one page and no LastEvaluatedKey."""
+class CatalogIndexTable:
+    """A boto3 Table whose Query of the CatalogIndex answers like DynamoDB: one shard's entries, newest first,
+    below the sort key in the condition, `Limit` of them, with a LastEvaluatedKey when the Limit was reached."""
 
     def __init__(self, items: list[dict[str, Any]]) -> None:
-        self.items = sorted(items, key=lambda i: i["PK"])
+        self.items = items
+        self.queries = 0
 
-    def scan(self, **kwargs: Any) -> dict[str, Any]:
-        assert kwargs["IndexName"] == "CatalogIndex"
-        start = kwargs.get("ExclusiveStartKey", {}).get("PK", "")
-        rest = [i for i in self.items if i["PK"] > start]
-        page = rest[: kwargs["Limit"]]
-        more = len(rest) > kwargs["Limit"]
-        last = {"PK": page[-1]["PK"], "SK": "DOC", "catalog_id": page[-1]["document_id"]}
-        return {"Items": page} | ({"LastEvaluatedKey": last} if more else {})
+    def query(self, **kwargs: Any) -> dict[str, Any]:
+        assert kwargs["IndexName"] == "CatalogIndex" and kwargs["ScanIndexForward"] is False
+        self.queries += 1
+        condition = _key_condition(kwargs["KeyConditionExpression"])
+        rows = [i for i in self.items if i["catalog_shard"] == condition[("catalog_shard", "=")]]
+        if ("catalog_sort", "<") in condition:
+            rows = [i for i in rows if i["catalog_sort"] < condition[("catalog_sort", "<")]]
+        rows.sort(key=lambda i: i["catalog_sort"], reverse=True)
+        page = rows[: kwargs["Limit"]]
+        last = {"catalog_sort": page[-1]["catalog_sort"]} if len(page) == kwargs["Limit"] else None
+        return {"Items": page} | ({"LastEvaluatedKey": last} if last else {})
 
 
-def test_document_service_list_documents_reaches_every_document_of_a_small_table() -> None:
-    from newsproc.store.catalog import DocumentCatalog
+def _key_condition(condition: Any) -> dict[tuple[str, str], str]:
+    expression = condition.get_expression()
+    if expression["operator"] == "AND":
+        return {k: v for part in expression["values"] for k, v in _key_condition(part).items()}
+    key, value = expression["values"]
+    return {(key.name, expression["operator"]): value}
 
-    # Given ten document items, fewer than one Scan page holds
-    ids = [f"{i:032x}" for i in range(10)]
-    table = OnePageTable([{"PK": f"DOC#{i}", "SK": "DOC", "document_id": i, "status": "PROCESSED"} for i in ids])
-    resource = type("Resource", (), {"Table": lambda self, name: table})()
-    world = _world()
-    world.service.catalog = DocumentCatalog(resource, table_name="documents")
 
-    # When they are listed three at a time
-    seen, token = [], None
-    for _ in range(10):
-        page, token = world.service.list_documents(limit=3, next_token=token)
-        seen += [d["document_id"] for d in page]
+def test_the_catalog_merges_its_shards_newest_published_first() -> None:
+    from newsproc.store.catalog import CATALOG_SHARDS, DocumentCatalog, catalog_keys
+
+    # Given twenty documents over the shards: published on ten days, two a day, and two undated
+    items = []
+    for n in range(22):
+        document_id = f"{n:032x}"
+        published = None if n >= 20 else f"2026-11-{10 + n // 2:02d}"
+        keys = catalog_keys(document_id, published, f"2026-12-01T00:00:{n:02d}+00:00")
+        items.append({"document_id": document_id, "status": "PROCESSED", **keys})
+    assert len({i["catalog_shard"] for i in items}) == CATALOG_SHARDS
+    table = CatalogIndexTable(items)
+    catalog = DocumentCatalog(type("Resource", (), {"Table": lambda self, name: table})(), table_name="documents")
+
+    # When they are listed five at a time
+    pages, token = [], None
+    while True:
+        page, token = catalog.list(limit=5, next_token=token)
+        pages.append([row["document_id"] for row in page])
         if token is None:
             break
 
-    # Then every document is listed once
-    assert seen == ids
+    # Then each appears once, newest published first (the later stored first on a day), undated last
+    listed = [document_id for page in pages for document_id in page]
+    expected = [f"{n:032x}" for n in [*reversed(range(20)), 21, 20]]
+    assert listed == expected and [len(p) for p in pages] == [5, 5, 5, 5, 2]
+    assert table.queries <= CATALOG_SHARDS * len(pages)  # a shard known to be done is not asked again
 
 
 # --------------------------------------------------------------------------------------- deleting

@@ -172,7 +172,7 @@ def render_page(service: CollectionService, query: BrowseQuery, *, base: str = "
         summaries, token = service.list_documents(limit=query.limit, next_token=query.next_token)
         rows = [_document_row(s, base) for s in summaries]
         labels += sorted({e["label"] for row in rows for e in row["entities"]} - set(labels))
-        heading, caption = "Documents", f"In no particular order (a scan of the catalog index); {query.limit} a page."
+        heading, caption = "Documents", f"Newest published first, undated last; {query.limit} a page."
     if query.label not in labels:
         labels.append(query.label)
     return templates.render(

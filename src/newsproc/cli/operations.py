@@ -19,7 +19,7 @@ URL-encoded), streaming one data file at a time, so an archive of 100 million ob
 without listing it or holding its keys in memory (docs/scale.md).
 
 `backfill-catalog` is the one-off migration for tables written before the CatalogIndex: it gives their
-live document items the index key, so GET /documents lists them again (store/catalog.py). Rerunnable.
+live document items the index keys, so GET /documents lists them again (store/catalog.py). Rerunnable.
 `recount-trends` recounts the per-day entity counters from the entity items (newsproc.trends.recount): for
 documents stored before the stream, or stream records lost after 24 hours. Exact when nothing is written
 during the run; a second run corrects what was.

@@ -1,33 +1,55 @@
 """Listing documents (the "all documents" page of the API and the collection browser, GET /), apart
-from the per-document repository.
+from the per-document repository: newest published first (then the most recently stored; undated last).
 
-The listing reads the CatalogIndex, a sparse GSI of the documents table: its key, `catalog_id`, is set
-only on live document items (by `catalog_attributes`, when a result is saved), never on tombstones,
-entity, band or signature items. A page of `limit` documents reads `limit` index entries and never the
-result JSON: what a list row shows (title, published date, language, top entities) is copied onto the
-document item, bounded like every other field copied into an item, and projected into the index.
-Document items saved before the index existed get their `catalog_id` from `index_unlisted`
-(`newsproc backfill-catalog`); items saved before the row attributes list without them.
+The listing reads the CatalogIndex, a sparse GSI of the documents table. Only live document items carry
+its keys (`catalog_keys`, set when a result is saved), never tombstones, entity, band or signature items:
+`catalog_shard`, one of CATALOG_SHARDS partitions picked by the document id, and `catalog_sort`,
+`<published day>#<stored at>#<document id>`. A page Queries each shard newest first for `limit + 1`
+entries and merges them: it reads at most CATALOG_SHARDS x (limit + 1) index entries and never the result
+JSON. What a list row shows (title, published date, language, top entities) is copied onto the document
+item by `catalog_attributes`, bounded like every other field copied into an item, and projected into the
+index. The shards spread the index writes: one partition takes 1,000 writes a second, and a stored
+document moves in the index (its stored-at time changes), which costs two.
+
+Document items saved before the index existed get its keys from `index_unlisted` (`newsproc
+backfill-catalog`); items saved before the row attributes list without them.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr
+from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from newsproc.models import ResultDocument
 from newsproc.store.pagination import decode_token, encode_token, scan_all
+from newsproc.trends.periods import published_day
 
-_DOCUMENT_PK = re.compile(r"DOC#[0-9a-f]{1,64}")
 # A list row names a document's most salient entities; five keep the item small (each name bounded too).
 TOP_ENTITIES = 5
 LABEL_CHARS = 32  # the API's own bound on a label (GET /documents?label=)
 LANGUAGE_CHARS = 16
-_PROJECTION = "document_id, #s, source_key, updated_at, error_code, entity_count, title, published, #l, top_entities"
-CATALOG_KEY = "catalog_id"  # the CatalogIndex's partition key (template.yaml): the document id, live items only
+CATALOG_SHARDS = 4
+SHARD_KEY, SORT_KEY = "catalog_shard", "catalog_sort"  # the CatalogIndex's keys (template.yaml)
+UNDATED = "0000-00-00"  # sorts after every published day when newest comes first
+_PROJECTION = (
+    "document_id, #s, source_key, updated_at, error_code, entity_count, title, published, #l, top_entities, " + SORT_KEY
+)
+_SORT_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}#[^#]{1,64}#[^#]{1,64}")
+# A token holds, per shard, where its next page starts: below this sort key, from the top, or nothing left.
+_FROM_TOP, _DONE = "-", "."
+
+
+def catalog_keys(document_id: str, published: str | None, stored_at: str) -> dict[str, str]:
+    """The CatalogIndex keys of a live document item: its shard and its place in the listing."""
+    day = published_day(published)
+    return {
+        SHARD_KEY: str(zlib.crc32(document_id.encode()) % CATALOG_SHARDS),
+        SORT_KEY: f"{day.isoformat() if day else UNDATED}#{stored_at}#{document_id}",
+    }
 
 
 def catalog_attributes(result: ResultDocument, *, text_chars: int, published_chars: int) -> dict[str, Any]:
@@ -39,7 +61,6 @@ def catalog_attributes(result: ResultDocument, *, text_chars: int, published_cha
     """
     meta = result.metadata
     attributes: dict[str, Any] = {
-        CATALOG_KEY: result.document_id,
         "title": (meta.title or "")[:text_chars],
         "published": (meta.published or "")[:published_chars],
         "language": (meta.language or "")[:LANGUAGE_CHARS],
@@ -55,44 +76,48 @@ def catalog_attributes(result: ResultDocument, *, text_chars: int, published_cha
 
 
 class DocumentCatalog:
-    """A Scan of the CatalogIndex: live document items only, in no particular order; entity queries use
-    the EntityIndex GSI."""
+    """The CatalogIndex, newest published first; entity queries use the EntityIndex GSI."""
 
     def __init__(self, dynamodb_resource: Any, *, table_name: str, index_name: str = "CatalogIndex") -> None:
         self._table = dynamodb_resource.Table(table_name)
         self._index = index_name
 
     def list(self, *, limit: int, next_token: str | None) -> tuple[list[dict[str, Any]], str | None]:
-        kwargs: dict[str, Any] = {
-            "IndexName": self._index,
-            "ProjectionExpression": _PROJECTION,
-            "ExpressionAttributeNames": {"#s": "status", "#l": "language"},
-        }
-        if next_token:
-            kwargs["ExclusiveStartKey"] = decode_token(
-                next_token, fields={"PK", "SK", CATALOG_KEY}, valid=_is_catalog_key
-            )
-        # One entry more than asked for says whether a next page exists, so the last page has no token.
-        # The loop only continues where a page stopped at DynamoDB's 1 MB before reaching the Limit.
-        items: list[dict[str, Any]] = []
-        while True:
-            kwargs["Limit"] = limit + 1 - len(items)
-            page = self._table.scan(**kwargs)
-            items.extend(page.get("Items", []))
-            last = page.get("LastEvaluatedKey")
-            if not last or len(items) > limit:
-                break
-            kwargs["ExclusiveStartKey"] = last
-        if len(items) <= limit:
-            return [summary(i) for i in items], None
-        kept = items[:limit]
-        document_id = kept[-1]["document_id"]
-        return [summary(i) for i in kept], encode_token(
-            {"PK": f"DOC#{document_id}", "SK": "DOC", CATALOG_KEY: document_id}
+        positions = _positions(next_token)
+        fetched: list[tuple[str, dict[str, Any]]] = []
+        more: set[str] = set()  # shards that hold entries beyond what was read
+        for shard, position in positions.items():
+            if position == _DONE:
+                continue
+            page = self._query(shard, position, limit + 1)
+            fetched += [(shard, item) for item in page.get("Items", [])]
+            if "LastEvaluatedKey" in page:
+                more.add(shard)
+        fetched.sort(key=lambda entry: entry[1][SORT_KEY], reverse=True)
+        kept, left = fetched[:limit], {shard for shard, _ in fetched[limit:]}
+        for shard, item in kept:
+            positions[shard] = item[SORT_KEY]
+        for shard in positions:
+            if shard not in more and shard not in left:
+                positions[shard] = _DONE  # all it holds below its position was read and kept
+        rows = [summary(item) for _, item in kept]
+        return rows, None if set(positions.values()) == {_DONE} else encode_token(positions)
+
+    def _query(self, shard: str, position: str, limit: int) -> dict[str, Any]:
+        condition = Key(SHARD_KEY).eq(shard)
+        if position != _FROM_TOP:
+            condition = condition & Key(SORT_KEY).lt(position)
+        return self._table.query(
+            IndexName=self._index,
+            KeyConditionExpression=condition,
+            ScanIndexForward=False,
+            Limit=limit,
+            ProjectionExpression=_PROJECTION,
+            ExpressionAttributeNames={"#s": "status", "#l": "language"},
         )
 
     def index_unlisted(self) -> int:
-        """Add the CatalogIndex key to live document items saved before it existed; how many were added.
+        """Add the CatalogIndex keys to live document items saved before it existed; how many were added.
 
         One filtered Scan of the whole table (an operator's migration, `newsproc backfill-catalog`, not a
         Lambda path) and one conditional UpdateItem per item: a tombstone or a newer save written meanwhile
@@ -100,19 +125,20 @@ class DocumentCatalog:
         """
         unlisted = scan_all(
             self._table,
-            FilterExpression=Attr("SK").eq("DOC") & Attr("deleted").not_exists() & Attr(CATALOG_KEY).not_exists(),
-            ProjectionExpression="PK, SK, document_id",
+            FilterExpression=Attr("SK").eq("DOC") & Attr("deleted").not_exists() & Attr(SHARD_KEY).not_exists(),
+            ProjectionExpression="PK, document_id, published, updated_at",
         )
-        return sum(self._add_catalog_key(item) for item in unlisted)
+        return sum(self._add_catalog_keys(item) for item in unlisted)
 
-    def _add_catalog_key(self, item: dict[str, Any]) -> int:
+    def _add_catalog_keys(self, item: dict[str, Any]) -> int:
+        keys = catalog_keys(item["document_id"], item.get("published"), item.get("updated_at") or "-")
         try:
             self._table.update_item(
                 Key={"PK": item["PK"], "SK": "DOC"},
-                UpdateExpression="SET #k = :id",
-                ConditionExpression=Attr("PK").exists() & Attr("deleted").not_exists() & Attr(CATALOG_KEY).not_exists(),
-                ExpressionAttributeNames={"#k": CATALOG_KEY},
-                ExpressionAttributeValues={":id": item["document_id"]},
+                UpdateExpression="SET #h = :h, #r = :r",
+                ConditionExpression=Attr("PK").exists() & Attr("deleted").not_exists() & Attr(SHARD_KEY).not_exists(),
+                ExpressionAttributeNames={"#h": SHARD_KEY, "#r": SORT_KEY},
+                ExpressionAttributeValues={":h": keys[SHARD_KEY], ":r": keys[SORT_KEY]},
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -121,12 +147,16 @@ class DocumentCatalog:
         return 1
 
 
-def _is_catalog_key(key: dict[str, str]) -> bool:
-    return (
-        key["SK"] == "DOC"
-        and _DOCUMENT_PK.fullmatch(key["PK"]) is not None
-        and key[CATALOG_KEY] == key["PK"].removeprefix("DOC#")
-    )
+def _positions(next_token: str | None) -> dict[str, str]:
+    shards = {str(n) for n in range(CATALOG_SHARDS)}
+    if not next_token:
+        return dict.fromkeys(sorted(shards), _FROM_TOP)
+    token = decode_token(next_token, fields=shards, valid=_is_position)
+    return {shard: token[shard] for shard in sorted(shards)}
+
+
+def _is_position(token: dict[str, str]) -> bool:
+    return all(v in (_FROM_TOP, _DONE) or _SORT_VALUE.fullmatch(v) for v in token.values())
 
 
 def summary(item: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 from newsproc.errors import DocumentNotFoundError
 from newsproc.models import ResultDocument, Status
 from newsproc.pipeline.similarity import Signature
-from newsproc.store.catalog import catalog_attributes
+from newsproc.store.catalog import catalog_attributes, catalog_keys
 from newsproc.store.duplicates import UNSIGNED, DuplicateRepository, GivenSignature, indexed_signature
 from newsproc.store.ordering import StoredMeta, WriteOrder, newer_condition, order_attributes
 from newsproc.store.pagination import decode_token, encode_token, scan_all
@@ -132,6 +132,7 @@ class DocumentRepository:
         }
         # What a list row shows (GET /documents, the browser at GET /): title, date, top entities, bounded.
         item |= catalog_attributes(result, text_chars=ITEM_TEXT_CHARS, published_chars=PUBLISHED_CHARS)
+        item |= catalog_keys(result.document_id, result.metadata.published, item["updated_at"])
         if result.error:
             item["error_code"] = result.error.code.value
         # Which object version and pipeline this is: a redelivered event for it is a duplicate.

@@ -19,7 +19,7 @@ from typing import Any
 from newsproc.errors import DocumentNotFoundError
 from newsproc.models import ResultDocument
 from newsproc.pipeline.similarity import Signature
-from newsproc.store.catalog import catalog_attributes
+from newsproc.store.catalog import SORT_KEY, catalog_attributes, catalog_keys
 from newsproc.store.catalog import summary as catalog_summary
 from newsproc.store.documents import INDEX_KEY_BYTES, ITEM_TEXT_CHARS, PUBLISHED_CHARS, published_of
 from newsproc.store.duplicates import (
@@ -359,9 +359,9 @@ class InMemoryDuplicateIndex:
 class InMemoryCatalog:
     """The document listing over an InMemoryDocumentRepository.
 
-    Lists the document items that are not tombstones, in document id order (DynamoDB's Scan order
-    is unspecified). Pages are cut after `limit` documents, with a token whenever more follow, as the real
-    class's Scan of the CatalogIndex does; its token also names the index key.
+    Lists the document items that are not tombstones in the real listing's order (`catalog_keys`: newest
+    published first, then the most recently stored). Pages are cut after `limit` documents, with a token
+    only when more follow, as the real class does; the token (opaque to clients) is the fake's own.
     """
 
     def __init__(self, repository: InMemoryDocumentRepository) -> None:
@@ -370,14 +370,18 @@ class InMemoryCatalog:
 
     def list(self, *, limit: int, next_token: str | None) -> tuple[list[dict[str, Any]], str | None]:
         self.calls.append(("list", limit, next_token))
-        items = [(i, item) for i, item in self._repository.items() if not item.meta.deleted]
+
+        def place(entry: tuple[str, _Item]) -> str:
+            document_id, item = entry
+            published = item.result.metadata.published if item.result else None
+            return catalog_keys(document_id, published, item.updated_at)[SORT_KEY]
+
+        items = sorted((e for e in self._repository.items() if not e[1].meta.deleted), key=place, reverse=True)
         if next_token:
-            start = decode_token(
-                next_token, fields={"PK", "SK"}, valid=lambda k: k["SK"] == "DOC" and k["PK"].startswith("DOC#")
-            )
-            items = [(i, item) for i, item in items if f"DOC#{i}" > start["PK"]]
+            after = decode_token(next_token, fields={"after"})["after"]
+            items = [entry for entry in items if place(entry) < after]
         page = items[:limit]
-        token = encode_token({"PK": f"DOC#{page[-1][0]}", "SK": "DOC"}) if len(items) > limit else None
+        token = encode_token({"after": place(page[-1])}) if len(items) > limit else None
         return [_summary(document_id, item) for document_id, item in page], token
 
 
