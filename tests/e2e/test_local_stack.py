@@ -50,6 +50,19 @@ def _wait_processed(config: dict[str, Any], ids: list[str], timeout: float = 240
     return results
 
 
+def _listed(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every row of GET /documents by document id, page after page (the order is by published date)."""
+    rows: dict[str, dict[str, Any]] = {}
+    token = ""
+    for _ in range(100):
+        status, body, _ = _api(config, "GET", "/documents?limit=100" + (f"&next={quote(token)}" if token else ""))
+        assert status == 200, body
+        rows |= {d["document_id"]: d for d in body["documents"]}
+        if not (token := body.get("next") or ""):
+            return rows
+    raise AssertionError("the listing did not end within 100 pages")
+
+
 def test_local_stack_twenty_articles_query_and_delete(local_stack, s3) -> None:
     bucket = local_stack["raw_bucket"]
     keys = [f"e2e/article-{i:02d}.txt" for i in range(20)]
@@ -68,14 +81,12 @@ def test_local_stack_twenty_articles_query_and_delete(local_stack, s3) -> None:
     status, listed, _ = _api(local_stack, "GET", f"/documents?entity={quote('Ms Amina Diallo')}&label=PERSON&limit=5")
     assert status == 200 and len(listed["documents"]) == 5 and listed["next"]
 
-    before = _api(local_stack, "GET", "/documents?limit=100")[1]["documents"]
-    updated = {d["document_id"]: d["updated_at"] for d in before}
+    updated = {document_id: row["updated_at"] for document_id, row in _listed(local_stack).items()}
     status, queued, _ = _api(local_stack, "POST", f"/documents/{ids[1]}/reprocess")
     assert status == 202 and queued["document_id"] == ids[1]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        listing = _api(local_stack, "GET", "/documents?limit=100")[1]["documents"]
-        after = {d["document_id"]: d["updated_at"] for d in listing}
+        after = {document_id: row["updated_at"] for document_id, row in _listed(local_stack).items()}
         if after[ids[1]] != updated[ids[1]]:
             break
         time.sleep(0.5)
@@ -201,8 +212,7 @@ def test_local_stack_backfill_catalog_lists_an_older_document_item(local_stack, 
     key = {"PK": f"DOC#{document_id}", "SK": "DOC"}
     table.put_item(Item=key | {"document_id": document_id, "status": "PROCESSED", "source_key": "old.txt"})
     try:
-        listed = {d["document_id"] for d in _api(local_stack, "GET", "/documents?limit=100")[1]["documents"]}
-        assert document_id not in listed
+        assert document_id not in _listed(local_stack)
 
         # The README's command, from a folder whose .newsproc-local.json names this stack (its tables too:
         # `recount-trends --local` reads the trends table's name from there).
@@ -214,8 +224,7 @@ def test_local_stack_backfill_catalog_lists_an_older_document_item(local_stack, 
         assert done.returncode == 0, done.stderr
         assert "document items of" in done.stdout and "added to the catalog index" in done.stdout
 
-        listed = {d["document_id"] for d in _api(local_stack, "GET", "/documents?limit=100")[1]["documents"]}
-        assert document_id in listed
+        assert document_id in _listed(local_stack)
     finally:
         table.delete_item(Key=key)
 
