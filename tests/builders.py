@@ -1,8 +1,9 @@
-"""Shared test data builders: stored-looking results without running the pipeline."""
+"""Shared test data builders: stored-looking results without running the pipeline; a catalog's pages."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from newsproc.models import Entity, Metadata, Pipeline, ResultDocument, Source, Status
 
@@ -25,3 +26,13 @@ def processed_result(
         entities=entities,
         pipeline=Pipeline(version="test"),
     )
+
+
+def listed_pages(catalog: Any, limit: int) -> list[list[str]]:
+    """The document ids of every page a catalog lists, `limit` a page, following its tokens to the end."""
+    pages, token = [], None
+    while True:
+        page, token = catalog.list(limit=limit, next_token=token)
+        pages.append([row["document_id"] for row in page])
+        if token is None:
+            return pages

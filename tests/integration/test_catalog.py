@@ -16,7 +16,7 @@ from newsproc.settings import Settings
 from newsproc.store.catalog import CATALOG_SHARDS
 from newsproc.store.ordering import WriteOrder
 from newsproc.store.pagination import InvalidTokenError, encode_token
-from tests.builders import processed_result
+from tests.builders import listed_pages, processed_result
 
 pytestmark = pytest.mark.integration
 
@@ -65,12 +65,7 @@ def test_a_page_reads_only_document_entries_newest_published_first(aws) -> None:
     catalog = store.document_catalog(Settings.from_env(os.environ))
     calls = _calls()
 
-    pages, token = [], None
-    while True:
-        page, token = catalog.list(limit=4, next_token=token)
-        pages.append([row["document_id"] for row in page])
-        if token is None:
-            break
+    pages = listed_pages(catalog, 4)
 
     assert pages == [ids[::-1][:4], ids[::-1][4:8], ids[::-1][8:]]  # newest published first, each once
     assert {(c["operation"], c["index"]) for c in calls} == {("Query", "CatalogIndex")}  # never a Scan

@@ -16,6 +16,7 @@ from newsproc.media import MediaType, document_id_for
 from newsproc.models import Entity, Metadata, Pipeline, ResultDocument, Source, Status
 from newsproc.settings import Settings
 from newsproc.store.memory import InMemoryCatalog, InMemoryDocumentRepository, InMemoryRawStore
+from tests.builders import listed_pages
 
 pytestmark = pytest.mark.unit
 
@@ -211,12 +212,7 @@ def test_the_catalog_merges_its_shards_newest_published_first() -> None:
     catalog = DocumentCatalog(type("Resource", (), {"Table": lambda self, name: table})(), table_name="documents")
 
     # When they are listed five at a time
-    pages, token = [], None
-    while True:
-        page, token = catalog.list(limit=5, next_token=token)
-        pages.append([row["document_id"] for row in page])
-        if token is None:
-            break
+    pages = listed_pages(catalog, 5)
 
     # Then each appears once, newest published first (the later stored first on a day), undated last
     listed = [document_id for page in pages for document_id in page]
