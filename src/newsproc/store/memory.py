@@ -35,7 +35,7 @@ from newsproc.store.duplicates import (
 from newsproc.store.ordering import StoredMeta, WriteOrder, order_attributes
 from newsproc.store.pagination import decode_token, encode_token
 from newsproc.store.raw import ObjectHead, StoredObject
-from newsproc.trends.counting import CounterDelta
+from newsproc.trends.counting import CounterDelta, Slot
 from newsproc.trends.recount import Tally
 
 
@@ -429,7 +429,7 @@ class InMemoryTrendCounters:
     do not expire here; transaction conflicts are not modelled)."""
 
     def __init__(self) -> None:
-        self.counters: dict[tuple[date, str, str], dict[str, Any]] = {}
+        self.counters: dict[Slot, dict[str, Any]] = {}
         self.markers: set[str] = set()
 
     def apply(self, event_id: str, deltas: Sequence[CounterDelta]) -> bool:
@@ -445,7 +445,7 @@ class InMemoryTrendCounters:
                 counter["name"] = d.name
         return True
 
-    def stored_counters(self) -> dict[tuple[date, str, str], Tally]:
+    def stored_counters(self) -> dict[Slot, Tally]:
         return {slot: Tally(c["documents"], c["mentions"], c["name"]) for slot, c in self.counters.items()}
 
     def apply_recount(self, run_id: str, deltas: Sequence[CounterDelta]) -> int:

@@ -24,9 +24,9 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from newsproc.store.pagination import scan_all
-from newsproc.trends.counting import CounterDelta
+from newsproc.trends.counting import CounterDelta, Slot
 from newsproc.trends.periods import published_day
-from newsproc.trends.recount import Slot, Tally
+from newsproc.trends.recount import Tally
 
 MARKER_TTL_SECONDS = 2 * 24 * 3600
 # A transaction that meets another one on the same counter (a popular entity, several shards at once) is

@@ -33,6 +33,7 @@ from newsproc.names import NAME_LABELS
 from newsproc.trends.periods import published_day
 
 COUNTED_LABELS = NAME_LABELS
+Slot = tuple[date, str, str]  # (day, label, entity key): one counter
 Outcome = Literal["counted", "duplicate", "ignored"]
 
 
@@ -70,7 +71,7 @@ class CounterStore(Protocol):
         ...
 
 
-def counted(image: Mapping[str, Any] | None) -> tuple[tuple[date, str, str], str, int] | None:
+def counted(image: Mapping[str, Any] | None) -> tuple[Slot, str, int] | None:
     """((day, label, key), name, mentions) of a counted entity item, else None."""
     if not image or not str(image.get("SK", "")).startswith("ENT#"):
         return None
@@ -89,7 +90,7 @@ def deltas_for(event_name: str, old: Mapping[str, Any] | None, new: Mapping[str,
         raise ValueError(f"unknown stream event {event_name!r}")
     if (needs[0] and not old) or (needs[1] and not new):
         raise MissingImageError(f"a {event_name} record without its image: the stream must be NEW_AND_OLD_IMAGES")
-    changes: dict[tuple[date, str, str], list[Any]] = {}
+    changes: dict[Slot, list[Any]] = {}
     before, after = counted(old), counted(new)
     if before is not None:
         slot, name, mentions = before

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from newsproc.trends.counting import CounterDelta, counted
-
-Slot = tuple[date, str, str]  # (day, label, entity key): one counter
+from newsproc.trends.counting import CounterDelta, Slot, counted
 
 
 @dataclass
