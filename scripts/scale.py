@@ -382,6 +382,7 @@ def measure(limit: int) -> dict[str, float]:  # pragma: no cover - needs moto, s
     from newsproc.local.env import use_local_environment
     from newsproc.local.harness import moto_stack
     from newsproc.local.lambda_runtime import LambdaContext, load_handler, sqs_event
+    from newsproc.pipeline.similarity import SCHEME
 
     use_local_environment(POWERTOOLS_LOG_LEVEL="WARNING", POWERTOOLS_METRICS_DISABLED="true")
     texts = [json.loads(line)["text"] for line in (ROOT.parent / "shared/eval/ner/dev.jsonl").open() if line.strip()]
@@ -393,7 +394,7 @@ def measure(limit: int) -> dict[str, float]:  # pragma: no cover - needs moto, s
         tally.calls[model.name] += 1
         body = json.loads(params.get("body") or b"{}")
         context["consistent"] = bool(body.get("ConsistentRead"))
-        band_query = model.name == "Query" and str(body.get("ExpressionAttributeValues")).find("LSH#") >= 0
+        band_query = model.name == "Query" and "LSH#" in str(body.get("ExpressionAttributeValues"))
         context["band_query"] = band_query
         tally.band_queries += band_query
         tally.round_trips += 0 if band_query else 1
@@ -435,8 +436,8 @@ def measure(limit: int) -> dict[str, float]:  # pragma: no cover - needs moto, s
                                   LambdaContext("ProcessDocumentFunction", timeout_s=600))  # fmt: skip
 
     docs = len(texts)
-    # a lookup's 16 band Queries run side by side: one round trip
-    tally.round_trips += tally.band_queries / 16
+    # a lookup's band Queries (one per band) run side by side: one round trip
+    tally.round_trips += tally.band_queries / SCHEME.bands
     key_counts = Counter(k for keys in tally.keys_per_doc.values() for k in keys)
     top, top_n = key_counts.most_common(1)[0]
     documents = tally.written["document"]

@@ -20,7 +20,7 @@ class LocalResources:
     dlq_url: str
     dlq_arn: str
     entity_index: str
-    catalog_index: str = "CatalogIndex"
+    catalog_index: str
     # The trend counters (issue 17): the trends table, the documents table's stream, the consumer's DLQ.
     trends_table: str = ""
     stream_arn: str = ""
