@@ -31,6 +31,12 @@ next to the predictions. The raw-text cleaner is also checked on a third collect
 ``cleaning/train`` (scripts/eval_segments.py; ``--no-segments`` skips it). ``--only raw|html`` runs one
 of the two inputs, ``--no-cv`` skips the cross-validation (about 5 minutes), ``--collections dev`` runs
 one collection.
+
+Two checks of how sure the out-of-sample figures are: after the cross-validation, the default HTML path is
+compared with the trafilatura path and with trafilatura alone on the same pages (the F1 difference and its
+95 % interval over 2,000 page resamples, a paired bootstrap: ``paired[...]`` lines); and ``--cv-seeds 16 17
+18 19`` repeats the cross-validation with other fold assignments (about 5 minutes each) and prints each
+seed's figure with the mean, min and max (``cv-seeds[...]`` lines).
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 from newsproc.pipeline.clean import clean_html, clean_text
 
@@ -120,8 +128,10 @@ class Scorer:
         self.eval_dir = eval_dir
         self.per_page = per_page
         self.results: dict[str, dict[str, dict[str, float]]] = {}
+        self.texts: dict[tuple[str, str], dict[str, str]] = {}  # (collection, path) -> page id -> text
 
     def score(self, collection: str, path: str, ids: list[str], texts: list[str]) -> dict[str, float]:
+        self.texts[(collection, path)] = dict(zip(ids, texts, strict=True))
         OUT_DIR.mkdir(exist_ok=True)
         slug = re.sub(r"[^\w.-]+", "_", path)
         pred = OUT_DIR / f"{collection}.{slug}.pred.jsonl"
@@ -207,6 +217,98 @@ def cross_validated(scorer: Scorer, eval_dir: Path, args: argparse.Namespace, ki
             ids = [d.page.id for d in rows]
             scorer.score(collection, f"{kind} learned out-of-sample", ids, [oos[fit_kind][i] for i in ids])
             scorer.score(collection, f"{kind} hand rules", ids, [fc.clean_with(d, None) for d in rows])
+    if args.cv_seeds:
+        repeated_cross_validation(fc, data, eval_dir, args, dict(zip(fit_kinds, kinds, strict=True)), oos)
+
+
+def repeated_cross_validation(
+    fc, data: dict, eval_dir: Path, args: argparse.Namespace, kinds: dict[str, str], first: dict
+) -> None:
+    """The same cross-validation with other fold assignments (``--cv-seeds``): how much the out-of-sample
+    figure owes to which sites happen to share a fold. `first` is the run with fc.SEED. Prints every seed
+    and the mean, min and max."""
+    reference = fc._scorer(eval_dir)
+    seeds = [fc.SEED, *(s for s in args.cv_seeds if s != fc.SEED)]
+    figures: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+    for seed in seeds:
+        oos = first if seed == fc.SEED else fc.cross_validate(data, reference, seed=seed)
+        for fit_kind, rows in data.items():
+            for collection in args.collections:
+                pairs = [(d.page.truth, oos[fit_kind][d.page.id]) for d in rows if d.page.collection == collection]
+                p, r, f1 = fc.f1_of(reference, pairs)
+                figures.setdefault((collection, kinds[fit_kind]), []).append((p, r, f1))
+                name = f"{collection}][{kinds[fit_kind]}"
+                print(f"  cv-seed[{name}] seed {seed}: f1={f1:.4f} ({p:.4f}/{r:.4f})", flush=True)
+    for (collection, kind), rows in figures.items():
+        f1s, recalls = [r[2] for r in rows], [r[1] for r in rows]
+        print(
+            f"  cv-seeds[{collection}][{kind} learned out-of-sample]: {len(rows)} seeds "
+            f"f1 mean={statistics.mean(f1s):.4f} min={min(f1s):.4f} max={max(f1s):.4f} "
+            f"recall mean={statistics.mean(recalls):.4f} min={min(recalls):.4f} max={max(recalls):.4f}"
+        )
+
+
+# (path, the path it is compared with): out-of-sample differences with their page-resampling interval
+COMPARED = (
+    ("html learned out-of-sample", "html HTML_EXTRACTOR=trafilatura"),
+    ("html learned out-of-sample", "html trafilatura.extract alone"),
+)
+RESAMPLES = 2000
+
+
+def _page_scores(reference, truths: list[str], texts: list[str]) -> np.ndarray:
+    """Per page: precision, recall and whether each counts (score_cleaning.aggregate's rules)."""
+    rows = []
+    for truth, text in zip(truths, texts, strict=True):
+        tp, fp, fn = reference.tp_fp_fn(reference.tokenize(truth), reference.tokenize(text), 4)
+        rows.append((reference.page_precision(tp, fp, fn), reference.page_recall(tp, fp, fn), tp + fp > 0, tp + fn > 0))
+    return np.array(rows, dtype=float).reshape(len(rows), 4)
+
+
+def _f1_resampled(scores: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """aggregate()'s F1 (mean page precision and recall) for each row of page counts."""
+    p = (counts * scores[:, 0] * scores[:, 2]).sum(1) / np.maximum((counts * scores[:, 2]).sum(1), 1)
+    r = (counts * scores[:, 1] * scores[:, 3]).sum(1) / np.maximum((counts * scores[:, 3]).sum(1), 1)
+    return np.where(p + r > 0, 2 * p * r / np.maximum(p + r, 1e-12), 0.0)
+
+
+def paired_difference(
+    reference, truths: list[str], mine: list[str], theirs: list[str], rng: np.random.Generator
+) -> tuple[float, float, float]:
+    """F1 of `mine` minus F1 of `theirs` on the same pages (score_cleaning.aggregate's F1) and the 95 %
+    interval of that difference over RESAMPLES page resamples (paired bootstrap)."""
+    a, b = _page_scores(reference, truths, mine), _page_scores(reference, truths, theirs)
+    counts = rng.multinomial(len(truths), np.full(len(truths), 1 / len(truths)), size=RESAMPLES)
+    whole = np.ones((1, len(truths)))
+    diff = float((_f1_resampled(a, whole) - _f1_resampled(b, whole))[0])
+    lo, hi = np.percentile(_f1_resampled(a, counts) - _f1_resampled(b, counts), (2.5, 97.5))
+    return diff, float(lo), float(hi)
+
+
+def paired_intervals(scorer: Scorer, eval_dir: Path, collections: list[str]) -> dict:
+    """How sure the out-of-sample comparisons are: the F1 difference of two paths on the same pages, with
+    a 95 % interval from resampling the pages (fixed seed). An interval that holds 0 means the collection
+    cannot tell the two paths apart."""
+    import fit_cleaner as fc  # beside this script
+
+    reference = fc._scorer(eval_dir)
+    rng = np.random.default_rng(fc.SEED)
+    out: dict[str, dict[str, float]] = {}
+    for collection in collections:
+        for path, other in COMPARED:
+            if (collection, path) not in scorer.texts or (collection, other) not in scorer.texts:
+                continue
+            ids = sorted(scorer.texts[(collection, path)])
+            truths = [(eval_dir / "cleaning" / collection / i / "truth.txt").read_text(encoding="utf-8") for i in ids]
+            mine = [scorer.texts[(collection, path)][i] for i in ids]
+            theirs = [scorer.texts[(collection, other)][i] for i in ids]
+            diff, lo, hi = paired_difference(reference, truths, mine, theirs, rng)
+            print(
+                f"  paired[{collection}]: {path} - {other}: F1 {diff:+.3f} "
+                f"(95% interval {lo:+.3f} .. {hi:+.3f}, {RESAMPLES} page resamples)"
+            )
+            out[f"{collection}: {path} - {other}"] = {"f1_diff": round(diff, 4), "lo": round(lo, 4), "hi": round(hi, 4)}
+    return out
 
 
 def _reference_metadata(html: str) -> dict[str, str | None]:
@@ -281,7 +383,13 @@ def metadata_check(eval_dir: Path, collections: list[str]) -> dict:
     return out
 
 
-def summary(results: dict, timing: dict, metadata: dict | None = None, segments: dict | None = None) -> None:
+def summary(
+    results: dict,
+    timing: dict,
+    metadata: dict | None = None,
+    segments: dict | None = None,
+    paired: dict | None = None,
+) -> None:
     order = [
         "raw learned out-of-sample", "raw learned in-sample", "raw hand rules",
         "html learned out-of-sample", "html markup in-sample", "html hand rules",
@@ -302,7 +410,12 @@ def summary(results: dict, timing: dict, metadata: dict | None = None, segments:
         for path, r in segments.items():
             print(f"  {path:34}{r['f1']:.3f} ({r['precision']:.3f}/{r['recall']:.3f})".rstrip())
     OUT_DIR.mkdir(exist_ok=True)
+    if paired:
+        print("  out-of-sample differences on the same pages (95% interval, pages resampled):")
+        for name, r in paired.items():
+            print(f"  {name}: {r['f1_diff']:+.3f} ({r['lo']:+.3f} .. {r['hi']:+.3f})")
     out = {"scores": results, "timing": timing, "metadata": metadata or {}, "train_segments": segments or {}}
+    out["paired"] = paired or {}
     (OUT_DIR / "cleaning_summary.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
 
 
@@ -317,6 +430,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-metadata", action="store_true", help="skip the title/date/byline check")
     parser.add_argument(
         "--no-ner", action="store_true", help="skip timing the entity step (spaCy NER) on the cleaned texts"
+    )
+    parser.add_argument(
+        "--cv-seeds",
+        nargs="*",
+        type=int,
+        default=[],
+        help="repeat the cross-validation with these fold seeds too (about 5 minutes each), e.g. 16 17 18 19",
     )
     parser.add_argument("--time-on", nargs="*", default=["dev"], help="collections to time (default: dev)")
     parser.add_argument("--repeats", type=int, default=3, help="timed passes; the median is printed (default 3)")
@@ -335,9 +455,11 @@ def main(argv: list[str] | None = None) -> int:
 
         segments = eval_segments.report(eval_dir)
     metadata = None if args.no_metadata else metadata_check(eval_dir, args.collections)
+    paired = None
     if not args.no_cv:
         cross_validated(scorer, eval_dir, args, kinds)
-    summary(scorer.results, timing, metadata, segments)
+        paired = paired_intervals(scorer, eval_dir, args.collections)
+    summary(scorer.results, timing, metadata, segments, paired)
     return 0
 
 

@@ -107,3 +107,30 @@ def test_out_of_sample_figures_do_not_regress(tmp_path: Path) -> None:
             texts = {d.page.id: oos[fit_kind][d.page.id] for d in data[fit_kind] if d.page.collection == collection}
             f1 = float(_scores(EVAL_DIR / "cleaning" / collection, texts, tmp_path, f"cv.{collection}.{kind}")["f1"])
             assert f1 >= BASELINE["out_of_sample"][collection][kind]["f1"] - TOL, (collection, kind, f1)
+
+
+def test_the_paired_interval_agrees_with_the_reference_scorer() -> None:
+    """eval_cleaning's paired bootstrap: its whole-sample difference is the reference scorer's F1 difference,
+    a path compared with itself differs by exactly 0, and a clear winner's interval stays above 0."""
+    if not _available("dev"):
+        pytest.skip(f"shared eval data not found at {EVAL_DIR} (set NEWSPROC_EVAL_DIR)")
+    import numpy as np
+
+    from scripts import eval_cleaning
+    from scripts import fit_cleaner as fc
+
+    reference = fc._scorer(EVAL_DIR)
+    pages = sorted(p for p in (EVAL_DIR / "cleaning" / "dev").iterdir() if (p / "truth.txt").is_file())
+    truths = [(p / "truth.txt").read_text(encoding="utf-8") for p in pages]
+    raws = [(p / "raw.txt").read_text(encoding="utf-8") for p in pages]
+    cleaned = [clean_text(raw).text for raw in raws]
+
+    diff, lo, hi = eval_cleaning.paired_difference(reference, truths, cleaned, raws, np.random.default_rng(0))
+
+    def f1(texts: list[str]) -> float:
+        return reference.aggregate([reference.tp_fp_fn(reference.tokenize(t), reference.tokenize(x), 4)
+                                    for t, x in zip(truths, texts, strict=True)])[2]  # fmt: skip
+
+    assert diff == pytest.approx(f1(cleaned) - f1(raws), abs=1e-9)
+    assert 0 < lo <= diff <= hi
+    assert eval_cleaning.paired_difference(reference, truths, raws, raws, np.random.default_rng(0)) == (0.0, 0.0, 0.0)
