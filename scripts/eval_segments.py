@@ -111,7 +111,7 @@ def report(eval_dir: Path) -> dict[str, dict[str, float]]:
     )
     for name, clean in paths:
         s = score(pages, clean)
-        figures[name] = {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4)}
+        figures[name] = {"precision": round(s.precision, 6), "recall": round(s.recall, 6), "f1": round(s.f1, 6)}
         print(
             f"cleaning[train segments][{name}]: pages={len(pages)} precision={s.precision:.3f} "
             f"recall={s.recall:.3f} f1={s.f1:.3f} keep_segments={s.found + s.missed} "
