@@ -174,6 +174,19 @@ def test_title_byline_and_date_above_the_article() -> None:
     assert "Ferry line to reopen" not in result.text
 
 
+def test_the_title_is_the_line_the_article_opening_repeats() -> None:
+    # the paper's name and a gallery link sit between the headline and the article: nearer, but not about it
+    header = ["Ferry line to reopen next spring", "Coastal Times Weekly Edition", "Photo Gallery Archive"]
+    result = clean_text(page(MENU, header, PROSE, MENU))
+    assert result.title == "Ferry line to reopen next spring"
+
+
+def test_without_a_line_the_article_repeats_the_nearest_title_like_line_stays() -> None:
+    # "News" of the menu below the article and "island" of its second paragraph: one word in three, not enough
+    header = ["Island News Weekly", "Regional Desk Report"]
+    assert clean_text(page(MENU, header, PROSE, MENU)).title == "Regional Desk Report"
+
+
 @pytest.mark.parametrize(
     ("text", "iso"),
     [

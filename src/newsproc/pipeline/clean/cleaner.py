@@ -13,8 +13,9 @@ Text path (`clean_text`), all rules cheap and precompiled:
    menus/related lists don't; further blocks are added if they are prose-heavy and close to the main one;
 4. inside the kept blocks boilerplate lines, repeated lines and prompt sentences are removed
    (each goes to `removed` with the rule family as reason);
-5. metadata (`_metadata`): title (title-like line just above the main block), published date (date
-   line near the block or the leading date line) and byline ("By ..." line near the block).
+5. metadata (`_metadata`): title (the title-like line above the main block whose words the article's
+   opening repeats most), published date (date line near the block or the leading date line) and
+   byline ("By ..." line near the block).
 
 HTML path (`clean_html`, the default ``extractor="markup"``): one lxml pass (dom.py) lays the page out
 as lines and records what the markup knows about each (link share, furniture and article-body
@@ -42,6 +43,10 @@ from newsproc.pipeline.clean.features import _END_PUNCT, _URL, _WORD, _features,
 from newsproc.pipeline.clean.learned import LineModel, apply_model, load_models
 from newsproc.pipeline.clean.metadata import find_date, is_date_line
 from newsproc.pipeline.clean.normalize import normalize_line, split_lines
+
+# a title candidate must share at least this share of its content words with the article's opening tokens
+LEAD_TOKENS = 300
+MIN_HEADLINE_SHARE = 0.5
 
 if TYPE_CHECKING:  # the markup pass (lxml) is imported by clean_html: text documents never load it
     from collections.abc import Callable
@@ -202,8 +207,9 @@ def _title_like(line: _Line) -> bool:
     )
 
 
-def _metadata(lines: list[_Line], block_start: int) -> tuple[str | None, str | None, str | None, set[int]]:
+def _metadata(lines: list[_Line], block: tuple[int, int]) -> tuple[str | None, str | None, str | None, set[int]]:
     """Title, published date and byline from the lines just above the main block (and their indices)."""
+    block_start = block[0]
     title = published = byline = None
     used: set[int] = set()
     window = lines[max(0, block_start - 15) : block_start]
@@ -214,10 +220,11 @@ def _metadata(lines: list[_Line], block_start: int) -> tuple[str | None, str | N
         elif byline is None and (m := pt.BYLINE.match(ln.text)) and ln.tokens <= 12:
             byline = m.group("name").strip(" ,")
             used.add(ln.index)
-    # title: prefer a title-like line that also appears (as a line or inside a line) elsewhere
-    candidates = [ln for ln in reversed(window) if _title_like(ln)][:6]
-    if candidates:
-        repeated = [ln for ln in candidates if ln.count > 1]
+    candidates = [ln for ln in reversed(window) if _title_like(ln)]  # nearest to the article first
+    title = _headline(candidates, lines[block_start : block[1]])
+    if title is None and candidates[:6]:
+        # no line the article repeats: prefer a title-like line that also appears elsewhere on the page
+        repeated = [ln for ln in candidates[:6] if ln.count > 1]
         title = (repeated or candidates)[0].text
     if published is None:
         for ln in lines[: block_start + 3]:
@@ -225,6 +232,26 @@ def _metadata(lines: list[_Line], block_start: int) -> tuple[str | None, str | N
                 published = hit[0]
                 break
     return title, published, byline, used
+
+
+def _headline(candidates: list[_Line], article: list[_Line]) -> str | None:
+    """The candidate whose content words the article's opening (its first LEAD_TOKENS tokens) repeats most,
+    at least half of them: a headline is about what the lead says, a menu item, a section name or a
+    teaser above the article is not. Ties go to the candidate nearest the article."""
+    lead: set[str] = set()
+    seen = 0
+    for ln in article:
+        lead.update(w.lower() for w in _WORD.findall(ln.text))
+        seen += ln.tokens
+        if seen >= LEAD_TOKENS:
+            break
+    best, best_share = None, 0.0
+    for ln in candidates:
+        words = {w.lower() for w in _WORD.findall(ln.text) if len(w) >= 4 or w[0].isupper()}
+        share = len(words & lead) / len(words) if len(words) >= 2 else 0.0
+        if share >= MIN_HEADLINE_SHARE and share > best_share:
+            best, best_share = ln.text, share
+    return best
 
 
 # ---------------------------------------------------------------- paragraphs
@@ -328,7 +355,7 @@ def _finish(
             removed.append(RemovedSegment(text=ln.text, reason="outside_main_block"))
         return CleanedText(text="", published=published, removed=removed)
 
-    title, date2, byline, meta_lines = _metadata(lines, blocks[0][0])
+    title, date2, byline, meta_lines = _metadata(lines, blocks[0])
     published = published or date2
 
     keep_idx: set[int] = set()
