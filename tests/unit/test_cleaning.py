@@ -174,6 +174,21 @@ def test_title_byline_and_date_above_the_article() -> None:
     assert "Ferry line to reopen" not in result.text
 
 
+@pytest.mark.parametrize(
+    ("header", "byline", "published"),
+    [
+        (["By Anna Example, March 5, 2024 10:15 am"], "Anna Example", "2024-03-05"),
+        (["By Anna Example | Coastal Times", "March 5, 2024"], "Anna Example", "2024-03-05"),
+        (["By", "Anna Example", "2024-03-05"], "Anna Example", "2024-03-05"),
+        (["von", "an", "2024-03-05"], None, "2024-03-05"),  # a sharing widget's "from ... to", not a byline
+    ],
+)
+def test_a_byline_beside_its_date_or_below_a_lone_by(header: list[str], byline: str | None, published: str) -> None:
+    result = clean_text(page(MENU, "Ferry line to reopen next spring", header, PROSE, MENU))
+    assert (result.byline, result.published) == (byline, published)
+    assert result.title == "Ferry line to reopen next spring"
+
+
 def test_the_title_is_the_line_the_article_opening_repeats() -> None:
     # the paper's name and a gallery link sit between the headline and the article: nearer, but not about it
     header = ["Ferry line to reopen next spring", "Coastal Times Weekly Edition", "Photo Gallery Archive"]

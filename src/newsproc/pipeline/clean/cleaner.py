@@ -44,6 +44,9 @@ from newsproc.pipeline.clean.learned import LineModel, apply_model, load_models
 from newsproc.pipeline.clean.metadata import find_date, is_date_line
 from newsproc.pipeline.clean.normalize import normalize_line, split_lines
 
+# bylines (_byline): a "By" on its own line above the name, and clock times beside the date
+_BY_ALONE = frozenset(("by", "von", "par", "por", "door", "di"))
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?\b)?", re.I)
 # a title candidate must share at least this share of its content words with the article's opening tokens
 LEAD_TOKENS = 300
 MIN_HEADLINE_SHARE = 0.5
@@ -212,15 +215,20 @@ def _metadata(lines: list[_Line], block: tuple[int, int]) -> tuple[str | None, s
     block_start = block[0]
     title = published = byline = None
     used: set[int] = set()
-    window = lines[max(0, block_start - 15) : block_start]
-    for ln in reversed(window):
+    first = max(0, block_start - 15)
+    window = lines[first:block_start]
+    for pos in range(block_start - 1, first - 1, -1):
+        ln = lines[pos]
         if published is None and (iso := is_date_line(ln.text, ln.tokens)):
             published = iso
             used.add(ln.index)
-        elif byline is None and (m := pt.BYLINE.match(ln.text)) and ln.tokens <= 12:
-            byline = m.group("name").strip(" ,")
+        if byline is None and (name := _byline(ln, lines[pos + 1] if pos + 1 < len(lines) else None)):
+            byline = name
             used.add(ln.index)
-    candidates = [ln for ln in reversed(window) if _title_like(ln)]  # nearest to the article first
+            if ln.text.lower().rstrip(":") in _BY_ALONE:  # the name is on the next line
+                used.add(lines[pos + 1].index)
+    # nearest to the article first; not the date or byline lines
+    candidates = [ln for ln in reversed(window) if _title_like(ln) and ln.index not in used]
     title = _headline(candidates, lines[block_start : block[1]])
     if title is None and candidates[:6]:
         # no line the article repeats: prefer a title-like line that also appears elsewhere on the page
@@ -232,6 +240,22 @@ def _metadata(lines: list[_Line], block: tuple[int, int]) -> tuple[str | None, s
                 published = hit[0]
                 break
     return title, published, byline, used
+
+
+def _byline(line: _Line, following: _Line | None) -> str | None:
+    """The author a byline line names: "By Anna Example", "By Anna Example, March 5, 2024 10:15 am" (the
+    date and clock time left out), or a "By" alone above a capitalised name. None for any other line."""
+    text = line.text
+    if text.lower().rstrip(":") in _BY_ALONE and following is not None and following.text[:1].isupper():
+        text = f"{text} {following.text}"
+    if len(text) > 160:
+        return None
+    hit = find_date(text)
+    rest = _CLOCK.sub(" ", text[: hit[1]] + " " + text[hit[2] :] if hit else text)
+    rest = " ".join(rest.split()).strip(" ,|•·–—-/")
+    if (m := pt.BYLINE.match(rest)) and len(_WORD.findall(m.group("name"))) <= 8:
+        return m.group("name").strip(" ,")
+    return None
 
 
 def _headline(candidates: list[_Line], article: list[_Line]) -> str | None:
