@@ -189,6 +189,12 @@ def test_a_byline_beside_its_date_or_below_a_lone_by(header: list[str], byline: 
     assert result.title == "Ferry line to reopen next spring"
 
 
+def test_a_lone_by_never_takes_the_article_first_line_for_a_name() -> None:
+    result = clean_text(page(MENU, "Ferry line to reopen next spring", "By", "Harbour Works Begin In March", PROSE))
+    assert result.byline is None
+    assert result.text.startswith("Harbour Works Begin In March\n\n")
+
+
 def test_the_title_is_the_line_the_article_opening_repeats() -> None:
     # the paper's name and a gallery link sit between the headline and the article: nearer, but not about it
     header = ["Ferry line to reopen next spring", "Coastal Times Weekly Edition", "Photo Gallery Archive"]

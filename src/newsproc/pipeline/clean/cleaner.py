@@ -47,7 +47,8 @@ from newsproc.pipeline.clean.normalize import normalize_line, split_lines
 # bylines (_byline): a "By" on its own line above the name, and clock times beside the date
 _BY_ALONE = frozenset(("by", "von", "par", "por", "door", "di"))
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?\b)?", re.I)
-# a title candidate must share at least this share of its content words with the article's opening tokens
+# the title (_headline) is the candidate line whose content words the article's first LEAD_TOKENS tokens
+# repeat most, at least MIN_HEADLINE_SHARE of them
 LEAD_TOKENS = 300
 MIN_HEADLINE_SHARE = 0.5
 
@@ -222,7 +223,8 @@ def _metadata(lines: list[_Line], block: tuple[int, int]) -> tuple[str | None, s
         if published is None and (iso := is_date_line(ln.text, ln.tokens)):
             published = iso
             used.add(ln.index)
-        if byline is None and (name := _byline(ln, lines[pos + 1] if pos + 1 < len(lines) else None)):
+        # a name below a lone "By" must lie above the article too: never take the article's first line
+        if byline is None and (name := _byline(ln, lines[pos + 1] if pos + 1 < block_start else None)):
             byline = name
             used.add(ln.index)
             if ln.text.lower().rstrip(":") in _BY_ALONE:  # the name is on the next line
