@@ -452,6 +452,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-on", nargs="*", default=["dev"], help="collections to time (default: dev)")
     parser.add_argument("--repeats", type=int, default=3, help="timed passes; the median is printed (default 3)")
     args = parser.parse_args(argv)
+    if args.no_cv and args.cv_seeds:
+        parser.error("--cv-seeds repeats the cross-validation, which --no-cv skips")
     eval_dir = eval_dir_from(args.eval_dir)
     missing = [c for c in args.collections if not (eval_dir / "cleaning" / c).is_dir()]
     if missing:
