@@ -41,7 +41,7 @@ from newsproc.pipeline.clean import patterns as pt
 from newsproc.pipeline.clean.blocks import _select_blocks
 from newsproc.pipeline.clean.features import _END_PUNCT, _URL, _WORD, _features, _is_prose, _Line, _prompt_cover
 from newsproc.pipeline.clean.learned import LineModel, apply_model, load_models
-from newsproc.pipeline.clean.metadata import find_date, is_date_line
+from newsproc.pipeline.clean.metadata import find_date, is_date_line, split_date
 from newsproc.pipeline.clean.normalize import normalize_line, split_lines
 
 # bylines (_byline): a "By" on its own line above the name, and clock times beside the date
@@ -223,12 +223,13 @@ def _metadata(lines: list[_Line], block: tuple[int, int]) -> tuple[str | None, s
         if published is None and (iso := is_date_line(ln.text, ln.tokens)):
             published = iso
             used.add(ln.index)
-        # a name below a lone "By" must lie above the article too: never take the article's first line
-        if byline is None and (name := _byline(ln, lines[pos + 1] if pos + 1 < block_start else None)):
-            byline = name
-            used.add(ln.index)
-            if ln.text.lower().rstrip(":") in _BY_ALONE:  # the name is on the next line
-                used.add(lines[pos + 1].index)
+        if byline is None:
+            # a "By" alone names the next line's capitalised name, which must lie above the article too
+            below = lines[pos + 1] if pos + 1 < block_start else None
+            lone = below is not None and ln.text.lower().rstrip(":") in _BY_ALONE and below.text[:1].isupper()
+            if name := _byline(f"{ln.text} {below.text}" if lone else ln.text):
+                byline = name
+                used.update((ln.index, below.index) if lone else (ln.index,))
     # nearest to the article first; not the date or byline lines
     candidates = [ln for ln in reversed(window) if _title_like(ln) and ln.index not in used]
     title = _headline(candidates, lines[block_start : block[1]])
@@ -244,17 +245,12 @@ def _metadata(lines: list[_Line], block: tuple[int, int]) -> tuple[str | None, s
     return title, published, byline, used
 
 
-def _byline(line: _Line, following: _Line | None) -> str | None:
-    """The author a byline line names: "By Anna Example", "By Anna Example, March 5, 2024 10:15 am" (the
-    date and clock time left out), or a "By" alone above a capitalised name. None for any other line."""
-    text = line.text
-    if text.lower().rstrip(":") in _BY_ALONE and following is not None and following.text[:1].isupper():
-        text = f"{text} {following.text}"
+def _byline(text: str) -> str | None:
+    """The author a byline names: "By Anna Example", "By Anna Example, March 5, 2024 10:15 am" (the date
+    and clock time left out). None for any other text."""
     if len(text) > 160:
         return None
-    hit = find_date(text)
-    rest = _CLOCK.sub(" ", text[: hit[1]] + " " + text[hit[2] :] if hit else text)
-    rest = " ".join(rest.split()).strip(" ,|•·–—-/")
+    rest = " ".join(_CLOCK.sub(" ", split_date(text)[1]).split()).strip(" ,|•·–—-/")
     if (m := pt.BYLINE.match(rest)) and len(_WORD.findall(m.group("name"))) <= 8:
         return m.group("name").strip(" ,")
     return None

@@ -1,4 +1,5 @@
-"""Dates found in the text itself: `find_date` and `is_date_line` (the cleaner picks title, date and byline)."""
+"""Dates found in the text itself: `find_date`, `split_date` and `is_date_line` (the cleaner picks title, date
+and byline)."""
 
 from __future__ import annotations
 
@@ -68,15 +69,22 @@ def find_date(line: str) -> tuple[str, int, int] | None:
     return iso, start, end
 
 
+def split_date(line: str) -> tuple[str | None, str]:
+    """The line's first date (ISO) and the line without it; (None, line) when it has none."""
+    hit = find_date(line)
+    if hit is None:
+        return None, line
+    return hit[0], (line[: hit[1]] + " " + line[hit[2] :]).strip()
+
+
 def is_date_line(line: str, n_tokens: int) -> str | None:
     """ISO date when the line is a date stamp (a date plus at most a few labels/times), else None."""
     if n_tokens > 14 or len(line) > 100:
         return None
-    hit = find_date(line)
-    if hit is None:
+    iso, rest = split_date(line)
+    if iso is None:
         return None
-    rest = (line[: hit[1]] + " " + line[hit[2] :]).strip()
     # what is left may be a label, a weekday, a time, a time zone or a short source/author name
     if len(re.findall(r"\w+", rest)) <= 8:
-        return hit[0]
+        return iso
     return None
