@@ -128,8 +128,7 @@ def test_the_paired_interval_agrees_with_the_reference_scorer() -> None:
     diff, lo, hi = eval_cleaning.paired_difference(reference, truths, cleaned, raws, np.random.default_rng(0))
 
     def f1(texts: list[str]) -> float:
-        return reference.aggregate([reference.tp_fp_fn(reference.tokenize(t), reference.tokenize(x), 4)
-                                    for t, x in zip(truths, texts, strict=True)])[2]  # fmt: skip
+        return fc.f1_of(reference, list(zip(truths, texts, strict=True)))[2]
 
     assert diff == pytest.approx(f1(cleaned) - f1(raws), abs=1e-9)
     assert 0 < lo <= diff <= hi
