@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from newsproc.pipeline.clean import CleanedText, clean_html, clean_text
+from newsproc.pipeline.clean.cleaner import _text_units
 from newsproc.pipeline.clean.metadata import find_date, is_date_line
 from newsproc.pipeline.clean.normalize import normalize_line
 from newsproc.pipeline.clean.stopwords import LANGUAGES, pick_stoplist, stoplist
@@ -51,6 +52,42 @@ def test_menus_around_the_article_are_dropped_and_paragraphs_kept() -> None:
 def test_short_heading_inside_the_article_survives() -> None:
     result = clean_text(page(MENU, PROSE[:2], "What happens next", PROSE[2:], MENU))
     assert "What happens next" in result.text.split("\n\n")
+
+
+def test_a_page_saved_as_one_line_is_cleaned_sentence_by_sentence() -> None:
+    # a scraper that collapsed every line break: menus, article and footer on one line
+    footer = [
+        "Sign up for our newsletter to get the latest stories straight to your inbox.",
+        "We use cookies to improve your experience on our website.",
+        "© 2024 Island Gazette. All rights reserved.",
+    ]
+    flat = " ".join([*MENU, "Ferry line to reopen next spring", *PROSE, *footer])
+    result = clean_text(flat)
+    assert all(sentence in result.text for sentence in PROSE)
+    assert result.text.split("\n\n")[1:] == PROSE[1:], "one sentence a paragraph"
+    assert not any(line in result.text for line in footer)
+    assert {seg.reason for seg in result.removed} >= {"newsletter", "copyright"}
+
+
+def test_sentences_of_a_flat_text_split_at_sentence_ends_only() -> None:
+    line = (
+        'Mr. Moedas met Dr. Ana J. Jara in the U.S. capital. "We agree," he said. "It is done." '
+        "The vote is on Friday… Nobody knows? Yes!"
+    )
+    flat = " ".join([line] * 8)  # long enough (FLAT_TOKENS) to count as a text without lines
+    sentences = [s for s in _text_units(flat) if s][:5]
+    assert sentences == [
+        "Mr. Moedas met Dr. Ana J. Jara in the U.S. capital.",
+        '"We agree," he said.',
+        '"It is done."',
+        "The vote is on Friday…",
+        "Nobody knows?",
+    ]
+
+
+def test_a_text_with_lines_is_not_split_into_sentences() -> None:
+    long_paragraph = " ".join(PROSE * 2)  # 250 tokens, but less than 90 % of the text
+    assert _text_units(page(MENU, long_paragraph, PROSE, MENU)) == [*MENU, long_paragraph, *PROSE, *MENU]
 
 
 def test_empty_and_whitespace_input() -> None:
@@ -160,6 +197,13 @@ def test_prompt_sentence_at_the_end_of_a_paragraph_is_cut() -> None:
     result = clean_text(page(MENU, PROSE[:3], glued, MENU))
     assert result.text.split("\n\n")[-1] == PROSE[3]
     assert any(seg.reason == "prompt_sentence" for seg in result.removed)
+
+
+def test_cutting_a_prompt_sentence_keeps_the_closing_quote_before_it() -> None:
+    quoted = '"We will keep the fares low for pupils and pensioners," the mayor told the council on Monday.'
+    glued = quoted[:-1] + ', adding: "It is done."  Sign up for our newsletter to get the stories in your inbox.'
+    result = clean_text(page(MENU, PROSE[:3], glued, MENU))
+    assert result.text.split("\n\n")[-1] == glued.split("  ")[0]
 
 
 # ---------------------------------------------------------------- metadata

@@ -67,7 +67,12 @@ class CleanedText:
     removed: list[RemovedSegment] = field(default_factory=list)
 
 
-_SENT_SPLIT = re.compile(r"(?<=[.!?…])[\"”’»)]*\s+(?=[\"“„«(]?[^\W\d_])")
+# a sentence ends at . ! ? or … (a closing quote or bracket after it stays with it) before a word
+_SENT_SPLIT = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’»)]))\s+(?=[\"“„«(]?[^\W\d_])")
+# a full stop after one of these (or after a single capital: "J. Smith", "U.S.") does not end the sentence
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|Mt|No|Nr|vs|Hr|Fr))\.$"
+)
 _HEAD_LINES = 12
 _LEADING_DATE = re.compile(r"^(?:date\s*:?\s*)?(\d{4}-\d{2}-\d{2})\b\s*", re.I)
 
@@ -320,7 +325,30 @@ def _text_units(raw: str) -> list[str]:
         from newsproc.pipeline.clean.dom import parse_page
 
         return [normalize_line(ln.text) for ln in parse_page(raw).lines]
-    return _paragraph_units(split_lines(raw))
+    units = _paragraph_units(split_lines(raw))
+    tokens = [len(_WORD.findall(u)) for u in units]
+    longest = max(range(len(units)), key=tokens.__getitem__, default=None)
+    if longest is not None and tokens[longest] >= FLAT_TOKENS and tokens[longest] >= FLAT_SHARE * sum(tokens):
+        # a text without line structure (a scraper that saved the page as one line): its sentences are
+        # the units, or menus, prompts and article would be kept or dropped together
+        units[longest : longest + 1] = _sentences(units[longest])
+    return units
+
+
+# a text is flat when one line holds FLAT_SHARE of its tokens and at least FLAT_TOKENS of them (no raw.txt
+# of the three collections is, once page markup is laid out)
+FLAT_SHARE = 0.9
+FLAT_TOKENS = 150
+
+
+def _sentences(text: str) -> list[str]:
+    sentences: list[str] = []
+    for part in _SENT_SPLIT.split(text):
+        if sentences and _ABBREVIATION.search(sentences[-1]):
+            sentences[-1] += " " + part
+        else:
+            sentences.append(part)
+    return sentences
 
 
 def _prepare(texts: list[str], hints: list[DomLine] | None = None) -> tuple[list[_Line], str | None, list]:
