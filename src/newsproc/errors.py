@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from newsproc.models import ErrorCode
+from newsproc.models import ErrorCode, RemovedSegment
 
 
 class DocumentError(Exception):
-    def __init__(self, code: ErrorCode, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str, removed: list[RemovedSegment] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # what the cleaner dropped, kept in the FAILED result for audit (empty_after_cleaning)
+        self.removed = removed or []
 
 
 class DocumentNotFoundError(Exception):

@@ -148,8 +148,22 @@ class ResultDocument(_Model):
 
     @classmethod
     def failed(
-        cls, document_id: str, source: Source, code: ErrorCode, message: str, pipeline: Pipeline
+        cls,
+        document_id: str,
+        source: Source,
+        code: ErrorCode,
+        message: str,
+        pipeline: Pipeline,
+        removed: list[RemovedSegment] | None = None,
     ) -> ResultDocument:
-        """The stored answer for an input no retry can fix: its error, its source, no text."""
+        """The stored answer for an input no retry can fix: its error, its source, no text (and, when the
+        cleaner left nothing, what it removed)."""
         error = ErrorInfo(code=code, message=message)
-        return cls(document_id=document_id, status=Status.FAILED, error=error, source=source, pipeline=pipeline)
+        return cls(
+            document_id=document_id,
+            status=Status.FAILED,
+            error=error,
+            source=source,
+            pipeline=pipeline,
+            removed=list(removed or []),
+        )

@@ -75,6 +75,19 @@ def test_decode_json_html_body() -> None:
     assert decoded.media_type is MediaType.HTML
 
 
+@pytest.mark.parametrize(("declared", "language"), [("en", "en"), (" DE ", "de"), ("pt-BR", "pt"), ("", None)])
+def test_decode_json_declared_language(declared: str, language: str | None) -> None:
+    decoded = decode(json.dumps({"text": "Body text.", "language": declared}).encode(), MediaType.JSON)
+    assert decoded.language == language
+
+
+@pytest.mark.parametrize("declared", ["english", "e", "en-", "../etc"])
+def test_decode_json_refuses_a_language_that_is_not_a_code(declared: str) -> None:
+    with pytest.raises(DocumentError) as error:
+        decode(json.dumps({"text": "Body text.", "language": declared}).encode(), MediaType.JSON)
+    assert error.value.code is ErrorCode.INVALID_JSON and "ISO 639-1" in error.value.message
+
+
 @pytest.mark.parametrize("body", [b"[1, 2]", b"{not json", b'{"text": 3}', b'{"title": "only"}', b"[" * 5000])
 def test_decode_json_invalid(body: bytes) -> None:
     with pytest.raises(DocumentError) as error:

@@ -119,6 +119,10 @@ def test_each_language_goes_to_its_own_model() -> None:
         ("Kofi Annan visited Accra.", "en"),  # no stop word, but py3langid's unsure best guess is English
         ("Annan said it was over.", "en"),
         ("Prime Minister Jacinda Ardern visited Wellington on Friday.", "en"),  # Polish stop words, English text
+        # py3langid's overall best guess is Nigerian Pidgin and jusText's Turkish list holds "with" and "berlin"
+        ("Barack Obama visited Berlin on Friday with Olaf Scholz.", "en"),
+        ("Olaf Scholz traf Barack Obama am Freitag in Berlin.", None),
+        ("Mark Rutte bezocht Berlijn op vrijdag.", None),
         ("Scholz trifft Macron in der Hauptstadt.", None),
         ("Łódź: Tusk w Warszawie.", None),
         ("", None),

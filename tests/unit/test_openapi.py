@@ -87,7 +87,7 @@ def test_document_routes_declare_a_body_per_content_type(document: dict[str, Any
     assert content["text/plain"]["schema"]["type"] == content["text/html"]["schema"]["type"] == "string"
     assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/DocumentJson"}
     schema = document["components"]["schemas"]["DocumentJson"]
-    assert set(schema["properties"]) == {"text", "html", "title", "url", "published"}
+    assert set(schema["properties"]) == {"text", "html", "title", "url", "published", "language"}
     assert schema["anyOf"] == [{"required": ["text"]}, {"required": ["html"]}]
 
 

@@ -76,6 +76,25 @@ def test_pipeline_bad_inputs_fail_with_codes_and_do_not_affect_others(pipeline: 
     assert results[-1].status is Status.PROCESSED
 
 
+def test_a_document_the_cleaner_empties_fails_with_what_it_removed(pipeline: DocumentPipeline) -> None:
+    menu = "Home\nNews\nSport\nWeather\nContact us\nSign up to our newsletter\nCookie settings\n"
+    result = pipeline.process(_doc(menu.encode()))
+    assert result.status is Status.FAILED and result.error.code is ErrorCode.EMPTY_AFTER_CLEANING
+    assert {seg.text for seg in result.removed} >= {"Home", "Cookie settings"}
+    assert result.pipeline.model is None, "no model ran on it"
+
+
+def test_a_declared_language_is_used_instead_of_detecting_it(pipeline: DocumentPipeline) -> None:
+    short = "Grace Wanjiru, Nairobi."  # too short to identify
+    assert pipeline.process(_doc(short.encode())).warnings[0].code == "language_unknown"
+    declared = pipeline.process(_doc(json.dumps({"text": short, "language": "en"}).encode(), key="a.json"))
+    assert declared.metadata.language == "en" and not declared.warnings
+    assert [e.name for e in declared.entities] == ["Grace Wanjiru", "Nairobi"]
+    german = pipeline.process(_doc(json.dumps({"text": short, "language": "de"}).encode(), key="b.json"))
+    assert german.metadata.language == "de" and german.warnings[0].code == "language_not_supported"
+    assert german.entities == []
+
+
 def test_pipeline_json_input_carries_metadata(pipeline: DocumentPipeline) -> None:
     body = json.dumps({"text": ARTICLE, "title": "Transport agency", "url": "https://example.org/x"})
     result = pipeline.process(_doc(body.encode(), key="in.json"))

@@ -53,6 +53,12 @@ DOCUMENT_JSON: dict[str, Any] = {
         "title": {"type": "string"},
         "url": {"type": "string"},
         "published": {"type": "string", "description": "publication date as given, e.g. 2024-03-18"},
+        "language": {
+            "type": "string",
+            "pattern": r"^[A-Za-z]{2}([-_][A-Za-z0-9]{2,8})?$",
+            "description": "the text's language (ISO 639-1, e.g. en; a region such as pt-BR is dropped), "
+            "used instead of detecting it: short texts are often too short to identify",
+        },
     },
     "anyOf": [{"required": ["text"]}, {"required": ["html"]}],
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from dataclasses import dataclass
 
 import ftfy
@@ -23,6 +24,12 @@ class DecodedInput:
     title: str | None = None
     url: str | None = None
     published: str | None = None
+    # the language the sender declares (ISO 639-1, e.g. "en"): used instead of detecting it
+    language: str | None = None
+
+
+# a declared language: an ISO 639-1 code, optionally with a region ("en", "pt-BR"); the region is dropped
+_LANGUAGE = re.compile(r"([a-z]{2})(?:[-_][a-z0-9]{2,8})?", re.I)
 
 
 def bytes_to_text(data: bytes, *, repair: bool = True, charset: str | None = None) -> str:
@@ -115,10 +122,19 @@ def _decode_json(text: str, *, repair: bool) -> DecodedInput:
         value = payload.get(name)
         return value.strip() or None if isinstance(value, str) else None
 
+    language = optional_str("language")
+    if language is not None:
+        code = _LANGUAGE.fullmatch(language)
+        if code is None:
+            raise DocumentError(
+                ErrorCode.INVALID_JSON, f'"language" must be an ISO 639-1 code such as "en" or "de", not {language!r}'
+            )
+        language = code.group(1).lower()
     return DecodedInput(
         media_type=media_type,
         body=_repair(body) if repair else body,
         title=optional_str("title"),
         url=optional_str("url"),
         published=optional_str("published"),
+        language=language,
     )

@@ -53,11 +53,21 @@ def detect_language(text: str) -> str | None:
 
 # ------------------------------------------------------------------------------------ the language gate
 # A text whose language is unknown (None: too short, or py3langid unsure) is treated as English only when
-# it is written in ASCII letters (>= 95 % of its letters) and either py3langid's best (unsure) guess is English
-# or its words include English stop words, more than any of the cleaner's other stop lists covers ("Minister"
-# and "on" are Polish stop words); otherwise no model runs (language_unknown).
+# it is written in ASCII letters (>= 95 % of its letters) and either py3langid's best (unsure) guess among
+# the widely written languages below is English, or its words include English stop words, more than any of
+# the cleaner's other stop lists covers ("Minister" and "on" are Polish stop words); otherwise no model runs
+# (language_unknown). The guess leaves out py3langid's rarer languages: a short English sentence full of
+# names is often closest to Nigerian Pidgin, Latin or Afrikaans, never a language a news desk expects.
 UNKNOWN_MIN_ASCII_LETTERS = 0.95
 FALLBACK_LANGUAGE = "en"
+GUESS_LANGUAGES = frozenset(
+    ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "cs", "sv", "da", "no", "nb", "fi", "hu", "ro", "tr", "ru", "id")
+)
+
+
+def _best_guess(sample: str) -> str:
+    """py3langid's most likely language among GUESS_LANGUAGES, however unsure."""
+    return next(language for language, _ in _identifier().rank(sample) if language in GUESS_LANGUAGES)
 
 
 def _plausibly_english(text: str) -> bool:
@@ -67,7 +77,7 @@ def _plausibly_english(text: str) -> bool:
     letters = [ch for ch in sample if ch.isalpha()]
     if not letters or sum(ch.isascii() for ch in letters) < UNKNOWN_MIN_ASCII_LETTERS * len(letters):
         return False
-    if _identifier().classify(sample)[0] == FALLBACK_LANGUAGE:
+    if _best_guess(sample) == FALLBACK_LANGUAGE:
         return True
     tokens = [t.lower() for t in _TOKEN.findall(sample)]
     name, stops = pick_stoplist(tokens)

@@ -21,6 +21,7 @@ from newsproc.models import (
     ErrorCode,
     Metadata,
     Pipeline,
+    RemovedSegment,
     ResultDocument,
     ResultWarning,
     Source,
@@ -108,7 +109,9 @@ class DocumentPipeline:
             try:
                 item = self._prepare(document, skip_cleaning=skip_cleaning)
             except DocumentError as exc:
-                results[index] = self.failed(document.document_id, document.source, exc.code, exc.message)
+                results[index] = self.failed(
+                    document.document_id, document.source, exc.code, exc.message, removed=exc.removed
+                )
                 continue
             item.timings_ms["clean"] = _ms_since(started)
             prepared.append((index, item))
@@ -173,8 +176,10 @@ class DocumentPipeline:
         else:
             cleaned = clean_text(decoded.body)
         if not cleaned.text.strip():
-            raise DocumentError(ErrorCode.EMPTY_AFTER_CLEANING, "no article text is left after cleaning")
-        language = detect_language(cleaned.text)
+            raise DocumentError(
+                ErrorCode.EMPTY_AFTER_CLEANING, "no article text is left after cleaning", removed=cleaned.removed
+            )
+        language = decoded.language or detect_language(cleaned.text)
         metadata = Metadata(
             title=decoded.title or cleaned.title,
             published=decoded.published or cleaned.published,
@@ -187,8 +192,17 @@ class DocumentPipeline:
         warnings = [ResultWarning(code=WarningCode(warning[0]), message=warning[1])] if warning else []
         return _Prepared(document=document, cleaned=cleaned, metadata=metadata, ner_language=chosen, warnings=warnings)
 
-    def failed(self, document_id: str, source: Source, code: ErrorCode, message: str) -> ResultDocument:
-        return ResultDocument.failed(document_id, source, code, message, Pipeline(**self.pipeline_info))
+    def failed(
+        self,
+        document_id: str,
+        source: Source,
+        code: ErrorCode,
+        message: str,
+        removed: list[RemovedSegment] | None = None,
+    ) -> ResultDocument:
+        # no model ran on a failed input: the result names the pipeline's version only
+        pipeline = Pipeline(version=self.pipeline_info["version"])
+        return ResultDocument.failed(document_id, source, code, message, pipeline, removed=removed)
 
 
 def _model_info(nlp: Language) -> dict[str, str | None]:
