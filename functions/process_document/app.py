@@ -12,7 +12,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsproc import aws, store
-from newsproc.ingest.requeue import requeue
+from newsproc.ingest.events import MalformedEventError
+from newsproc.ingest.requeue import park, requeue
 from newsproc.ingest.service import IngestService, MessageOutcome
 from newsproc.models import Status
 from newsproc.pipeline.run import DocumentPipeline
@@ -65,6 +66,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     outcomes = service.handle_messages(
         [(r["messageId"], r["body"]) for r in records], remaining_ms=context.get_remaining_time_in_millis
     )
+    malformed = [
+        (r, str(outcomes[r["messageId"]].error)) for r in records
+        if isinstance(outcomes[r["messageId"]].error, MalformedEventError)
+    ]  # fmt: skip
+    if malformed:
+        # Not an S3 event: no retry can help, so it goes to the DLQ now rather than after maxReceiveCount.
+        parked = park(aws.sqs_client(), malformed)
+        for message_id in parked:
+            outcomes[message_id].error = None
+        metrics.add_metric(name="RecordsParked", unit=MetricUnit.Count, value=len(parked))
     _record_metrics(outcomes.values())
     deferred = [r for r in records if outcomes[r["messageId"]].deferred]
     if deferred:

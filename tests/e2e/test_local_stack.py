@@ -195,9 +195,16 @@ def test_local_stack_overwrite_delete_and_a_poison_message(local_stack, s3) -> N
         time.sleep(0.5)
     found = _api(local_stack, "GET", f"/entities/PERSON/{quote('angela merkel')}/documents")[1]
     assert document_id not in {d["document_id"] for d in found["documents"]}
-    counts = sqs.get_queue_attributes(QueueUrl=local_stack["queue_url"], AttributeNames=["All"])["Attributes"]
-    waiting = int(counts["ApproximateNumberOfMessages"]) + int(counts["ApproximateNumberOfMessagesNotVisible"])
-    assert waiting >= 1, "the poison message was deleted instead of being left for the redrive policy"
+    # the poison message is parked in the DLQ at once (no retry can help it), with the reason
+    deadline, parked = time.monotonic() + 60, []
+    while not parked:
+        assert time.monotonic() < deadline, "the poison message did not reach the DLQ"
+        parked = sqs.receive_message(
+            QueueUrl=local_stack["dlq_url"], MessageAttributeNames=["All"], WaitTimeSeconds=1, VisibilityTimeout=0
+        ).get("Messages", [])
+    assert [m["Body"] for m in parked] == ["not an S3 event"]
+    reason = parked[0]["MessageAttributes"]["newsproc-error"]["StringValue"]
+    assert reason.startswith("message body is not JSON"), reason
 
 
 def test_local_stack_backfill_catalog_lists_an_older_document_item(local_stack, tmp_path) -> None:

@@ -70,6 +70,30 @@ def test_process_handler_one_failing_record_does_not_fail_the_batch(aws, process
     assert stored == set(ids) - {"articles/wind-farm.html"}
 
 
+def test_a_message_that_is_not_an_s3_event_goes_to_the_dlq_at_once(aws, process_module) -> None:
+    ids = _upload_articles(aws)
+    event = _sqs_batch_event()
+    poison = copy.deepcopy(event["Records"][0]) | {"messageId": "poison-1", "body": '{"Records": [{"eventName": 1}]}'}
+    event["Records"].append(poison)
+    response = process_module.lambda_handler(event, LambdaContext("ProcessDocumentFunction"))
+    assert response == {"batchItemFailures": []}, "acknowledged: its copy is in the DLQ"
+    parked = aws.sqs.receive_message(QueueUrl=aws.resources.dlq_url, MessageAttributeNames=["All"])["Messages"]
+    assert [m["Body"] for m in parked] == [poison["body"]]
+    assert parked[0]["MessageAttributes"]["newsproc-error"]["StringValue"].startswith("not an S3 event")
+    table = aws.dynamodb.Table(aws.resources.table)
+    assert all("Item" in table.get_item(Key={"PK": f"DOC#{i}", "SK": "DOC"}) for i in ids.values())
+
+
+def test_a_malformed_message_is_handed_back_when_the_dlq_cannot_take_it(aws, process_module) -> None:
+    _upload_articles(aws)
+    event = _sqs_batch_event()
+    poison = copy.deepcopy(event["Records"][0]) | {"messageId": "poison-2", "body": "not json"}
+    event["Records"].append(poison)
+    aws.sqs.set_queue_attributes(QueueUrl=aws.resources.queue_url, Attributes={"RedrivePolicy": ""})
+    response = process_module.lambda_handler(event, LambdaContext("ProcessDocumentFunction"))
+    assert response == {"batchItemFailures": [{"itemIdentifier": "poison-2"}]}, "never lost: retried as before"
+
+
 def test_bucket_notification_to_queue_to_handler(aws, process_module) -> None:
     ids = _upload_articles(aws)
     outcome = drain(aws.sqs, aws.resources.queue_url, aws.resources.queue_arn, process_module.lambda_handler)
