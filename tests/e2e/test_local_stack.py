@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import quote
@@ -205,6 +206,23 @@ def test_local_stack_overwrite_delete_and_a_poison_message(local_stack, s3) -> N
     assert [m["Body"] for m in parked] == ["not an S3 event"]
     reason = parked[0]["MessageAttributes"]["newsproc-error"]["StringValue"]
     assert reason.startswith("message body is not JSON"), reason
+    _wait_logged(local_stack, "parked in the DLQ (not an S3 event)")
+
+
+def test_local_stack_logs_a_failed_document_as_failed(local_stack, s3) -> None:
+    key = f"e2e/empty-{local_stack['mode']}.txt"
+    document_id = document_id_for(local_stack["raw_bucket"], key)
+    s3.put_object(Bucket=local_stack["raw_bucket"], Key=key, Body=b"   \n")
+    assert _wait_processed(local_stack, [document_id])[document_id]["error"]["code"] == "empty_document"
+    _wait_logged(local_stack, f"failed (empty_document) s3://{local_stack['raw_bucket']}/{key}")
+
+
+def _wait_logged(config: dict[str, Any], line: str, timeout: float = 30) -> None:
+    """The stack's log gets the line (written once the handler has returned)."""
+    deadline = time.monotonic() + timeout
+    while line not in Path(config["log"]).read_text():
+        assert time.monotonic() < deadline, f"not logged: {line!r}\n" + Path(config["log"]).read_text()[-2000:]
+        time.sleep(0.3)
 
 
 def test_local_stack_backfill_catalog_lists_an_older_document_item(local_stack, tmp_path) -> None:

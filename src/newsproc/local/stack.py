@@ -227,7 +227,7 @@ class LocalStack:
         self._before = {}
         for record in event.get("Records", []):
             for document_id in self._document_ids(record.get("body", "")):
-                self._before[document_id] = self._stored_at(document_id)
+                self._before[document_id] = self._stored(document_id)[0]
         return self._locked_process_handler(event, context)
 
     @staticmethod
@@ -240,16 +240,19 @@ class LocalStack:
         except MalformedEventError:
             return []
 
-    def _stored_at(self, document_id: str) -> str | None:
-        """The `updated_at` of the stored document item (None when there is none): changes on every write."""
+    def _stored(self, document_id: str) -> tuple[str | None, str | None]:
+        """The stored document item's `updated_at` (None when there is none: it changes on every write) and,
+        when it FAILED, its error code."""
         try:
             item = self._dynamodb.get_item(
                 TableName=self.resources.table, Key={"PK": {"S": f"DOC#{document_id}"}, "SK": {"S": "DOC"}},
-                ProjectionExpression="updated_at", ConsistentRead=True,
+                ProjectionExpression="updated_at, #status, error_code", ExpressionAttributeNames={"#status": "status"},
+                ConsistentRead=True,
             ).get("Item", {})  # fmt: skip
         except Exception:  # only for the log line: never in the way of processing
-            return "unknown"
-        return item.get("updated_at", {}).get("S")
+            return "unknown", None
+        failed = item.get("status", {}).get("S") == "FAILED"
+        return item.get("updated_at", {}).get("S"), (item.get("error_code", {}).get("S") or "?") if failed else None
 
     def _report(self, body: str, succeeded: bool) -> None:
         from newsproc.ingest.events import MalformedEventError, object_refs_from_message
@@ -258,7 +261,7 @@ class LocalStack:
         try:
             refs = object_refs_from_message(body)
         except MalformedEventError:
-            self.log(f"  {'ok' if succeeded else 'RETRY'} (not an S3 event)")
+            self.log(f"  {'parked in the DLQ' if succeeded else 'RETRY'} (not an S3 event)")
             return
         if not refs:  # s3:TestEvent
             self._test_events += 1
@@ -269,8 +272,10 @@ class LocalStack:
                 action = "will retry"
             elif ref.removed:
                 action = "removed"
-            elif self._stored_at(document_id) == self._before.get(document_id, "unknown"):
+            elif (stored := self._stored(document_id))[0] == self._before.get(document_id, "unknown"):
                 action = "skipped (already stored)"  # the handler wrote nothing: this version was done
+            elif stored[1] is not None:
+                action = f"failed ({stored[1]})"
             else:
                 action = "processed"
                 self.processed += 1
