@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from newsproc import models
 from newsproc.api import direct, errors, requests, schemas, service, view
 from newsproc.api.openapi import create_app, operation
+from newsproc.media import SUFFIXES
 from newsproc.settings import Settings
 
 logger = Logger()
@@ -117,7 +118,8 @@ def extract() -> models.ResultDocument:
 @app.post("/uploads", **operation("createUpload"))
 def create_upload(request: schemas.UploadRequest) -> schemas.UploadTicket:
     if (ticket := _service().presigned_upload(request.filename)) is None:
-        raise errors.ApiError(415, "unsupported_media_type", "the filename must end in .txt, .html, .htm or .json")
+        suffixes = ", ".join(sorted(SUFFIXES))
+        raise errors.ApiError(415, "unsupported_media_type", f"the filename must end in one of {suffixes}")
     return schemas.UploadTicket(**ticket)
 
 

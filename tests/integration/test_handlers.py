@@ -142,6 +142,22 @@ def test_api_rejects_bad_submissions(aws, api_module, headers, body, status, cod
     assert (got_status, got["error"]["code"]) == (status, code)
 
 
+@pytest.mark.parametrize(
+    ("body", "status", "code", "message"),
+    [
+        ("{oops", 400, "invalid_json", "the body is not valid JSON"),  # as POST /documents answers it
+        ('{"filename": "scan.pdf"}', 415, "unsupported_media_type", ".htm, .html, .json, .text, .txt"),
+        ("{}", 422, "validation_error", "filename"),
+    ],
+)
+def test_api_rejects_bad_upload_requests(aws, api_module, body, status, code, message) -> None:
+    headers = {"content-type": "application/json"}
+    event = http_api_event("POST", "/uploads", route_key="POST /uploads", headers=headers, body=body)
+    got_status, got = _call_api(api_module, event)
+    assert (got_status, got["error"]["code"]) == (status, code)
+    assert message in got["error"]["message"]
+
+
 def test_api_bad_query_parameter_is_422(aws, api_module) -> None:
     event = http_api_event(
         "GET", "/entities/PERSON/x/documents", route_key="GET /entities/{label}/{name}/documents",

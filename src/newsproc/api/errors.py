@@ -64,6 +64,10 @@ def invalid_token(exc: InvalidTokenError) -> Response:
 
 
 def validation_error(exc: RequestValidationError) -> Response:
+    if unparseable := [e for e in exc.errors() if e.get("type") == "json_invalid"]:
+        # as POST /documents answers a body that is not JSON at all
+        reason = (unparseable[0].get("ctx") or {}).get("error") or unparseable[0].get("msg")
+        return error_response(400, "invalid_json", f"the body is not valid JSON: {reason}")
     details = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', []))}: {e.get('msg')}" for e in exc.errors())
     return error_response(422, "validation_error", details or "invalid request")
 
