@@ -96,7 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("--out", type=output_directory, metavar="DIR", default=None,
                          help="write one <document_id>.json per document into DIR instead of stdout")  # fmt: skip
 
-    local = add_command(commands, "local", help="run the whole service locally: moto server, SQS poller, HTTP API")
+    local = add_command(
+        commands,
+        "local",
+        help="run the whole service locally: moto server, SQS poller, HTTP API",
+        description="Run the whole service locally, no AWS account: moto in server mode (S3, SQS, DynamoDB, "
+        "DynamoDB Streams) with the resources of template.yaml, an SQS poller and a stream poller that call "
+        "the real handlers, and the HTTP API. Endpoints and names go to --config; Ctrl-C stops everything.",
+    )
     local.add_argument(
         "--host", default="127.0.0.1", help="address of both servers (keep loopback unless you mean to expose them)"
     )

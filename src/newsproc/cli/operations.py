@@ -136,7 +136,7 @@ def _run_redrive(args: argparse.Namespace) -> int:
     _, sqs = _clients()
     dlq_url, queue_url = _required(args.dlq_url, "DLQ_URL"), _required(args.queue_url, "QUEUE_URL")
     moved = redrive(sqs, dlq_url=dlq_url, queue_url=queue_url, max_messages=args.max)
-    print(f"redrive: moved {moved} messages from the DLQ to the queue")
+    print(f"redrive: moved {moved} message{'' if moved == 1 else 's'} from the DLQ to the queue")
     return 0
 
 
@@ -159,7 +159,7 @@ def _run_backfill(args: argparse.Namespace) -> int:
         force=args.force,
         start_after=args.start_after,
     )
-    print(f"backfill: enqueued {sent} messages for s3://{args.bucket}/{args.prefix}")
+    print(f"backfill: enqueued {sent} message{'' if sent == 1 else 's'} for s3://{args.bucket}/{args.prefix}")
     return 0
 
 
