@@ -179,6 +179,8 @@ def test_the_routes_through_the_api_handler(aws: Any, drain: Any, api_module: An
     status, second = _get(api_module, path, route, params, query | {"next": first["next"]})
     assert [p["period"] for p in second["periods"]] == ["2026-12-01", "2026-12-07"]
 
+    status, body = _get(api_module, "/trends", "/trends", None, {})
+    assert body["error"]["message"] == "query.label: Field required", body
     for query, code in [
         ({"label": "DATE"}, "validation_error"),
         ({"label": "PERSON", "from": "2026-01-01", "to": "2026-12-01"}, "invalid_period"),

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -68,8 +68,14 @@ def validation_error(exc: RequestValidationError) -> Response:
         # as POST /documents answers a body that is not JSON at all
         reason = (unparseable[0].get("ctx") or {}).get("error") or unparseable[0].get("msg")
         return error_response(400, "invalid_json", f"the body is not valid JSON: {reason}")
-    details = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', []))}: {e.get('msg')}" for e in exc.errors())
+    details = "; ".join(f"{'.'.join(_location(e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors())
     return error_response(422, "validation_error", details or "invalid request")
+
+
+def _location(loc: Sequence[object]) -> list[str]:
+    """`query.label`, not `query.q.label`: the route's parameter that groups its query fields is not the API's."""
+    parts = [str(p) for p in loc]
+    return [parts[0], *parts[2:]] if len(parts) >= 3 and parts[0] == "query" else parts
 
 
 def unsupported_content_type(exc: RequestUnsupportedContentType) -> Response:
