@@ -44,7 +44,13 @@ def submit_document(
     if sync and len(data) <= settings.sync_max_bytes:
         answer = _invoke({"action": "process_object", "bucket": submission.bucket, "key": submission.key})
         return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=answer["result"])
-    return Response(202, content_types.APPLICATION_JSON, schemas.SubmittedDocument(**submission.__dict__))
+    queued = schemas.SubmittedDocument(**submission.__dict__)
+    if sync:
+        queued.message = (
+            f"queued, not processed inline: the body has {len(data)} bytes and sync=true takes at most "
+            f"{settings.sync_max_bytes} (SYNC_MAX_BYTES); poll GET /documents/{submission.document_id}"
+        )
+    return Response(202, content_types.APPLICATION_JSON, queued)
 
 
 @app.get("/documents", **operation("listDocuments"))

@@ -158,6 +158,18 @@ def test_api_rejects_bad_upload_requests(aws, api_module, body, status, code, me
     assert message in got["error"]["message"]
 
 
+def test_api_sync_submission_over_the_inline_limit_is_queued_and_says_so(aws, api_module) -> None:
+    body = "Carlos Moedas spoke in Lisbon on Monday about the new bridge. " * 3300  # over 200,000 bytes
+    event = http_api_event("POST", "/documents", route_key="POST /documents", query={"sync": "true"},
+                           headers={"content-type": "text/plain"}, body=body)  # fmt: skip
+    status, got = _call_api(api_module, event)
+    assert status == 202 and got["status"] == "QUEUED"
+    assert got["message"].startswith(f"queued, not processed inline: the body has {len(body)} bytes"), got
+    event = http_api_event("POST", "/documents", route_key="POST /documents",
+                           headers={"content-type": "text/plain"}, body=body)  # fmt: skip
+    assert _call_api(api_module, event)[1]["message"] is None, "asked for no inline run: nothing to explain"
+
+
 def test_api_bad_query_parameter_is_422(aws, api_module) -> None:
     event = http_api_event(
         "GET", "/entities/PERSON/x/documents", route_key="GET /entities/{label}/{name}/documents",

@@ -65,6 +65,8 @@ class SubmittedDocument(BaseModel):
     bucket: str
     key: str
     status: Literal["QUEUED"] = "QUEUED"
+    # Added: why a `sync=true` request was queued instead of processed inline (null otherwise).
+    message: str | None = None
 
 
 class TopEntity(BaseModel):
