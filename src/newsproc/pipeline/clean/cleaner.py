@@ -326,17 +326,20 @@ def _text_units(raw: str) -> list[str]:
 
         return [normalize_line(ln.text) for ln in parse_page(raw).lines]
     units = _paragraph_units(split_lines(raw))
-    tokens = [len(_WORD.findall(u)) for u in units]
-    longest = max(range(len(units)), key=tokens.__getitem__, default=None)
-    if longest is not None and tokens[longest] >= FLAT_TOKENS and tokens[longest] >= FLAT_SHARE * sum(tokens):
+    longest = max(range(len(units)), key=lambda i: len(units[i]), default=None)
+    if (
+        longest is not None
+        and len(units[longest]) >= FLAT_SHARE * sum(map(len, units))
+        and len(_WORD.findall(units[longest])) >= FLAT_TOKENS
+    ):
         # a text without line structure (a scraper that saved the page as one line): its sentences are
         # the units, or menus, prompts and article would be kept or dropped together
         units[longest : longest + 1] = _sentences(units[longest])
     return units
 
 
-# a text is flat when one line holds FLAT_SHARE of its tokens and at least FLAT_TOKENS of them (no raw.txt
-# of the three collections is, once page markup is laid out)
+# a text is flat when one line holds FLAT_SHARE of its characters and at least FLAT_TOKENS words (no
+# raw.txt of the three collections is, once page markup is laid out)
 FLAT_SHARE = 0.9
 FLAT_TOKENS = 150
 
