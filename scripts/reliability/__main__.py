@@ -22,6 +22,7 @@ from scripts.reliability import (
     future_removal,
     large_result,
     load,
+    malformed,
     oversized_metadata,
     poison,
 )
@@ -36,6 +37,7 @@ from scripts.reliability.harness import (
 SCENARIOS: dict[str, Callable[..., ScenarioResult]] = {
     "duplicates": duplicates.run,
     "poison": poison.run,
+    "malformed": malformed.run,
     "faults": faults.run,
     "bad_input": bad_input.run,
     "load": load.run,
@@ -50,6 +52,7 @@ SCENARIOS: dict[str, Callable[..., ScenarioResult]] = {
 SMALL = {
     "duplicates": {"documents": 60},
     "poison": {},
+    "malformed": {},
     "faults": {"documents": 60},
     "bad_input": {"examples": 8, "big_mb": 50},
     "load": {"documents": 100},

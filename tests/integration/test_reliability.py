@@ -20,6 +20,7 @@ from scripts.reliability import (
     future_removal,
     large_result,
     load,
+    malformed,
     oversized_metadata,
     poison,
 )
@@ -44,6 +45,14 @@ def test_reliability_poison_records_land_in_the_dlq() -> None:
     result = poison.run()
     t = result.tally
     assert (t.documents, t.stored, t.dlq, t.lost) == (10, 8, 2, 0)
+
+
+def test_reliability_malformed_messages_are_parked_on_their_first_receive() -> None:
+    result = malformed.run()
+    t, extra = result.tally, result.extra
+    assert (t.documents, t.stored, t.lost, t.dlq) == (10, 10, 0, len(malformed.MALFORMED))
+    assert extra["malformed_receipts"] == extra["parked_with_reason"] == len(malformed.MALFORMED)  # never retried
+    assert extra["failed_receipts"] == 0
 
 
 def test_reliability_transient_faults_lose_nothing() -> None:
