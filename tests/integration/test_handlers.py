@@ -134,6 +134,7 @@ def test_api_submit_then_read_and_query_entity(aws, process_module, api_module) 
         ({"content-type": "text/plain"}, "   ", 400, "empty_body"),
         ({"content-type": "application/json"}, "{oops", 400, "invalid_json"),
         ({"content-type": "application/json"}, '{"title": "no text"}', 422, "validation_error"),
+        ({"content-type": "application/json"}, '{"text": "Hi.", "language": "English"}', 422, "validation_error"),
     ],
 )
 def test_api_rejects_bad_submissions(aws, api_module, headers, body, status, code) -> None:
