@@ -93,3 +93,5 @@ class DocumentInput:
     data: bytes
     source: Source
     media_type: MediaType | None = None  # None: decided from the key suffix / content type
+    # The language its sender declares for it (the CLI's --language); a JSON document's own "language" wins.
+    language: str | None = None

@@ -71,6 +71,16 @@ def test_cli_directories_globs_and_out_dir(tmp_path) -> None:
     assert _summary(done) == (len(known), 0, None, f"; results in {out}/")
 
 
+def test_cli_language_declares_the_inputs_language() -> None:
+    short = b"Angela Merkel visited Paris."  # too short to identify: no entities without the flag
+    assert json.loads(_newsproc("process", "-", stdin=short).stdout)["warnings"][0]["code"] == "language_unknown"
+    result = json.loads(_newsproc("process", "--language", "en", "-", stdin=short).stdout)
+    assert result["metadata"]["language"] == "en" and not result["warnings"]
+    assert {e["name"] for e in result["entities"]} >= {"Angela Merkel", "Paris"}
+    own = json.dumps({"text": short.decode(), "language": "de"}).encode()  # the document's own declaration wins
+    assert json.loads(_newsproc("process", "--language", "en", "-", stdin=own).stdout)["metadata"]["language"] == "de"
+
+
 def test_cli_recognises_a_json_body_on_stdin_unless_format_says_otherwise() -> None:
     body = json.dumps({"title": "Talks in Nairobi", "text": "President William Ruto met Amina Diallo in Nairobi."})
     result = json.loads(_newsproc("process", "-", stdin=body.encode()).stdout)

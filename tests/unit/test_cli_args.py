@@ -101,6 +101,7 @@ def test_local_keeps_its_arguments() -> None:
         (["process", "no-such-file.txt"], "no such file or directory: no-such-file.txt"),
         (["process", "nowhere/**/*.txt"], "no file matches 'nowhere/**/*.txt'"),
         (["process", "--html-extractor", "regex", "a.txt"], "argument --html-extractor: invalid choice"),
+        (["process", "--language", "English", "a.txt"], "argument --language: must be an ISO 639-1 code"),
         (["process", "--out", "a.txt", "a.txt"], "a.txt exists and is not a directory"),
         (["local", "--port", "-1"], "argument --port: a port is 1-65535, got -1"),
         (["local", "--api-port", "70000"], "argument --api-port: a port is 1-65535, got 70000"),

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn, get_args
 
 from newsproc import __version__
-from newsproc.cli.args import STDIN, existing_file, input_paths, output_directory, port, positive_int
+from newsproc.cli.args import STDIN, existing_file, input_paths, language, output_directory, port, positive_int
 from newsproc.media import SUFFIXES, MediaType
 from newsproc.models import HtmlExtractor, Source
 
@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("--skip-cleaning", action="store_true",
                          help="extract entities from the text exactly as given (offsets into it)")  # fmt: skip
     process.add_argument("--batch-size", type=positive_int, default=16, help="documents per nlp.pipe batch")
+    process.add_argument("--language", type=language, metavar="CODE", default=None,
+                         help="the inputs' language (ISO 639-1, e.g. en) instead of detecting it; a JSON "
+                         "input's own \"language\" wins")  # fmt: skip
     process.add_argument("--html-extractor", choices=get_args(HtmlExtractor), default=None,
                          help="HTML main-text extractor (default: $HTML_EXTRACTOR, else markup)")  # fmt: skip
     process.add_argument(
@@ -271,7 +274,7 @@ def _process(args: argparse.Namespace) -> int:
         failures: Counter[str] = Counter()
         for start in range(0, len(paths), args.batch_size):
             batch = paths[start : start + args.batch_size]
-            results = pipeline.process_batch([_read_input(p, args.format) for p in batch],
+            results = pipeline.process_batch([_read_input(p, args.format, args.language) for p in batch],
                                              skip_cleaning=args.skip_cleaning)  # fmt: skip
             for result in results:
                 statuses[result.status.value] += 1
@@ -302,7 +305,7 @@ def _progress_bar(total: int) -> Any:
     return tqdm(total=total, desc="loading model", unit="doc", file=sys.stderr, dynamic_ncols=True)
 
 
-def _read_input(path: str, format_name: str) -> Any:
+def _read_input(path: str, format_name: str, language: str | None = None) -> Any:
     from newsproc.media import DocumentInput, document_id_for
 
     media_type = FORMATS[format_name]
@@ -317,7 +320,7 @@ def _read_input(path: str, format_name: str) -> Any:
         key = path
         document_id = document_id_for("local", str(Path(path).resolve()))
     return DocumentInput(document_id=document_id, data=data, source=Source(key=key, size=len(data)),
-                         media_type=media_type)  # fmt: skip
+                         media_type=media_type, language=language)  # fmt: skip
 
 
 def _is_json_document(data: bytes) -> bool:

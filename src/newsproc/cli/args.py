@@ -20,6 +20,16 @@ def _integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
 
 
+def language(text: str) -> str:
+    """argparse type: an ISO 639-1 code (`pt-BR` -> `pt`)."""
+    from newsproc.pipeline.decode import language_code
+
+    try:
+        return language_code(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def positive_int(text: str) -> int:
     """argparse type: an integer >= 1."""
     value = _integer(text)

@@ -124,12 +124,10 @@ def _decode_json(text: str, *, repair: bool) -> DecodedInput:
 
     language = optional_str("language")
     if language is not None:
-        code = _LANGUAGE.fullmatch(language)
-        if code is None:
-            raise DocumentError(
-                ErrorCode.INVALID_JSON, f'"language" must be an ISO 639-1 code such as "en" or "de", not {language!r}'
-            )
-        language = code.group(1).lower()
+        try:
+            language = language_code(language)
+        except ValueError as exc:
+            raise DocumentError(ErrorCode.INVALID_JSON, f'"language" {exc}') from None
     return DecodedInput(
         media_type=media_type,
         body=_repair(body) if repair else body,
@@ -138,3 +136,11 @@ def _decode_json(text: str, *, repair: bool) -> DecodedInput:
         published=optional_str("published"),
         language=language,
     )
+
+
+def language_code(declared: str) -> str:
+    """A declared language as its ISO 639-1 code (`pt-BR` -> `pt`); ValueError if it is not one."""
+    code = _LANGUAGE.fullmatch(declared.strip())
+    if code is None:
+        raise ValueError(f'must be an ISO 639-1 code such as "en" or "de", not {declared!r}')
+    return code.group(1).lower()

@@ -179,7 +179,7 @@ class DocumentPipeline:
             raise DocumentError(
                 ErrorCode.EMPTY_AFTER_CLEANING, "no article text is left after cleaning", removed=cleaned.removed
             )
-        language = decoded.language or detect_language(cleaned.text)
+        language = decoded.language or document.language or detect_language(cleaned.text)
         metadata = Metadata(
             title=decoded.title or cleaned.title,
             published=decoded.published or cleaned.published,
