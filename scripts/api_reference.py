@@ -9,6 +9,7 @@ from pathlib import Path
 from newsproc.local.env import use_local_environment
 
 ROOT = Path(__file__).resolve().parents[1]
+MARKER = "The reference below is the output of `scripts/api_reference.py` (the sections above are kept by hand)."
 
 
 def render(schema: dict) -> str:
@@ -41,7 +42,11 @@ def main() -> int:
 
     _, module = load_handler("ApiFunction")
     schema = json.loads(module.app.get_openapi_json_schema())
-    (ROOT / "docs" / "api.md").write_text(render(schema))
+    path = ROOT / "docs" / "api.md"
+    routes = "## " + render(schema).split("\n## ", 1)[1]
+    # the sections written by hand, up to the marker, stay as they are
+    hand = path.read_text().split(MARKER, 1)[0] if path.exists() and MARKER in path.read_text() else ""
+    path.write_text(f"{hand}{MARKER}\n\n{routes}" if hand else render(schema))
     print(f"wrote docs/api.md ({len(schema['paths'])} paths)")
     return 0
 

@@ -28,6 +28,10 @@ settings = Settings.from_env()
 _invoke = partial(direct.call_process_function, settings.process_function_name)
 _service = partial(service.DocumentService.from_settings, settings)
 DocumentId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
+DeclaredLanguage = Annotated[
+    str | None,
+    Query(max_length=16, description="the text's language (ISO 639-1, e.g. en) instead of detecting it"),
+]
 Collapse = Annotated[Literal["duplicates"] | None, Query(description="drop later near-duplicates (docs/duplicates.md)")]
 
 
@@ -36,9 +40,11 @@ def submit_document(
     sync: Annotated[bool, Query(description="process inline and return the result")] = False,
     title: Annotated[str | None, Query(max_length=500, description="the document's title")] = None,
     filename: Annotated[str | None, Query(max_length=255, description="its file name: the title if none")] = None,
+    language: DeclaredLanguage = None,
 ) -> Response[schemas.SubmittedDocument | models.ResultDocument]:
     data, kind = requests.document_body(app.current_event, settings.max_input_bytes)
-    data, kind, charset = requests.titled(data, kind, requests.declared_charset(app.current_event), title, filename)
+    charset = requests.declared_charset(app.current_event)
+    data, kind, charset = requests.with_metadata(data, kind, charset, title, filename, language)
     submission = _service().submit(data, kind, charset)
     logger.info("document submitted", extra={"document_id": submission.document_id, "bytes": len(data)})
     if sync and len(data) <= settings.sync_max_bytes:
@@ -115,9 +121,11 @@ def browse_documents() -> Response[str]:
 
 
 @app.post("/extract", **operation("extract"))
-def extract() -> models.ResultDocument:
+def extract(language: DeclaredLanguage = None) -> models.ResultDocument:
     data, kind = requests.document_body(app.current_event, settings.sync_max_bytes)
-    answer = _invoke({"action": "extract", "body": requests.body_text(data, app.current_event), "kind": kind.value})
+    charset = requests.declared_charset(app.current_event)
+    data, kind, charset = requests.with_metadata(data, kind, charset, None, None, language)
+    answer = _invoke({"action": "extract", "body": requests.body_text(data, charset), "kind": kind.value})
     return models.ResultDocument.model_validate(answer["result"])
 
 

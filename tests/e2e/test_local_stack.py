@@ -112,6 +112,13 @@ def test_local_stack_sync_extract_and_errors(local_stack) -> None:
     status, extracted, _ = _api(local_stack, "POST", "/extract", body, "application/json")
     assert status == 200 and extracted["clean_text"]
     assert _api(local_stack, "GET", f"/documents/{extracted['document_id']}")[0] == 404, "extract stores nothing"
+    short = "Angela Merkel visited Paris.".encode("latin-1")  # too short to identify: declared instead
+    status, declared, _ = _api(local_stack, "POST", "/extract?language=en", short, "text/plain; charset=iso-8859-1")
+    assert status == 200 and declared["metadata"]["language"] == "en" and not declared["warnings"], declared
+    assert "Angela Merkel" in {e["name"] for e in declared["entities"]}
+    status, queued, _ = _api(local_stack, "POST", "/documents?sync=true&language=en", short)
+    assert status == 200 and queued["metadata"]["language"] == "en", queued
+    assert _api(local_stack, "POST", "/extract?language=english", short)[1]["error"]["code"] == "validation_error"
 
     rejected = _api(local_stack, "POST", "/documents", b"x", "application/pdf")[1]
     assert rejected["error"]["code"] == "unsupported_media_type"

@@ -72,13 +72,13 @@ def test_accepted_with_its_media_type(content_type: str | None, body: str, kind:
 
 
 def test_a_body_in_a_declared_charset_is_read_in_it() -> None:
-    from newsproc.api.requests import body_text
+    from newsproc.api.requests import body_text, declared_charset
 
     raw = "Caf\u00e9 owners in Z\u00fcrich met Ada Obi.".encode("latin-1")
     event = BinaryEvent(base64.b64encode(raw).decode(), {"content-type": "text/plain; charset=iso-8859-1"})
     data, kind = document_body(event, 1000)
     assert data == raw and kind is MediaType.TEXT
-    assert body_text(data, event) == "Caf\u00e9 owners in Z\u00fcrich met Ada Obi."
+    assert body_text(data, declared_charset(event)) == "Caf\u00e9 owners in Z\u00fcrich met Ada Obi."
 
 
 def test_utf16_without_a_byte_order_mark_is_text_and_binary_is_refused_with_our_message() -> None:
@@ -86,10 +86,10 @@ def test_utf16_without_a_byte_order_mark_is_text_and_binary_is_refused_with_our_
 
     text = "Ada Obi spoke in Lagos on Monday."
     event = BinaryEvent(base64.b64encode(text.encode("utf-16-le")).decode(), {"content-type": "text/plain"})
-    assert body_text(document_body(event, 1000)[0], event) == text
+    assert body_text(document_body(event, 1000)[0], None) == text
     binary = bytes(range(256)) * 4
     with pytest.raises(ApiError) as caught:
-        body_text(binary, BinaryEvent(base64.b64encode(binary).decode(), {"content-type": "text/plain"}))
+        body_text(binary, None)
     assert (caught.value.status, caught.value.code) == (400, "undecodable")
     assert "codec" not in caught.value.message
 
@@ -119,19 +119,32 @@ class BinaryEvent:
     ids=["text-title", "html-filename", "charset", "json-without-title"],
 )  # fmt: skip
 def test_a_title_wraps_the_body_in_the_json_document_form(data, kind, charset, title, filename, expected) -> None:
-    from newsproc.api.requests import titled
+    from newsproc.api.requests import with_metadata
 
-    body, new_kind, new_charset = titled(data, kind, charset, title, filename)
+    body, new_kind, new_charset = with_metadata(data, kind, charset, title, filename)
     assert (json.loads(body), new_kind, new_charset) == (expected, MediaType.JSON, None)
 
 
-def test_without_a_title_or_with_a_json_title_the_body_is_unchanged() -> None:
-    from newsproc.api.requests import titled
+def test_a_declared_language_joins_the_title_and_a_json_body_keeps_its_own() -> None:
+    from newsproc.api.requests import with_metadata
 
-    assert titled(b"words", MediaType.TEXT, "utf-8", None, None) == (b"words", MediaType.TEXT, "utf-8")
-    assert titled(b"words", MediaType.TEXT, None, "  ", "/") == (b"words", MediaType.TEXT, None)
+    body, kind, _ = with_metadata(b"Ada Obi spoke.", MediaType.TEXT, None, "Talk", None, "pt-BR")
+    assert (json.loads(body), kind) == ({"text": "Ada Obi spoke.", "title": "Talk", "language": "pt"}, MediaType.JSON)
+    own = b'{"text": "Ada", "language": "de"}'
+    body, _, _ = with_metadata(own, MediaType.JSON, None, "Talk", None, "en")
+    assert json.loads(body) == {"text": "Ada", "language": "de", "title": "Talk"}
+    with pytest.raises(ApiError) as caught:
+        with_metadata(b"Ada", MediaType.TEXT, None, None, None, "english")
+    assert (caught.value.status, caught.value.code) == (422, "validation_error")
+
+
+def test_without_a_title_or_with_a_json_title_the_body_is_unchanged() -> None:
+    from newsproc.api.requests import with_metadata
+
+    assert with_metadata(b"words", MediaType.TEXT, "utf-8", None, None) == (b"words", MediaType.TEXT, "utf-8")
+    assert with_metadata(b"words", MediaType.TEXT, None, "  ", "/") == (b"words", MediaType.TEXT, None)
     own = b'{"text": "Ada", "title": "Own"}'
-    assert titled(own, MediaType.JSON, None, "Other", None) == (own, MediaType.JSON, None)
+    assert with_metadata(own, MediaType.JSON, None, "Other", None) == (own, MediaType.JSON, None)
 
 
 def test_an_entity_query_needs_a_label() -> None:

@@ -91,9 +91,10 @@ def test_document_routes_declare_a_body_per_content_type(document: dict[str, Any
     assert schema["anyOf"] == [{"required": ["text"]}, {"required": ["html"]}]
 
 
-def test_submit_takes_a_title_and_a_filename(document: dict[str, Any]) -> None:
+def test_submit_takes_a_title_a_filename_and_a_language(document: dict[str, Any]) -> None:
     names = {p["name"] for p in document["paths"]["/documents"]["post"]["parameters"]}
-    assert names == {"sync", "title", "filename"}
+    assert names == {"sync", "title", "filename", "language"}
+    assert {p["name"] for p in document["paths"]["/extract"]["post"]["parameters"]} == {"language"}
 
 
 def test_errors_are_the_real_error_body_and_nothing_else(document: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 """Document bodies of the HTTP API (POST /documents, POST /extract): content type, size and, for
 JSON, the shape the pipeline accepts, checked before anything is stored or invoked; a title given
-beside the body; the label an entity query needs."""
+and a declared language beside the body; the label an entity query needs."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from newsproc.errors import DocumentError
 from newsproc.media import CONTENT_TYPES, MediaType, base_content_type, charset_of
 from newsproc.models import ErrorCode
 from newsproc.names import NAME_LABELS
-from newsproc.pipeline.decode import bytes_to_text, decode
+from newsproc.pipeline.decode import bytes_to_text, decode, language_code
 
 
 class HttpRequest(Protocol):
@@ -54,22 +54,32 @@ def declared_charset(event: HttpRequest) -> str | None:
     return charset_of(event.headers.get("content-type"))
 
 
-def body_text(data: bytes, event: HttpRequest) -> str:
-    """The body as text in its declared charset (else detected), or 400 undecodable."""
+def body_text(data: bytes, charset: str | None) -> str:
+    """The body as text in `charset` (the declared one; None: detected), or 400 undecodable."""
     try:
-        return bytes_to_text(data, repair=False, charset=declared_charset(event))
+        return bytes_to_text(data, repair=False, charset=charset)
     except DocumentError as exc:
         raise ApiError(400, exc.code.value, exc.message) from None
 
 
-def titled(
-    data: bytes, kind: MediaType, charset: str | None, title: str | None, filename: str | None = None
+def with_metadata(
+    data: bytes,
+    kind: MediaType,
+    charset: str | None,
+    title: str | None,
+    filename: str | None = None,
+    language: str | None = None,
 ) -> tuple[bytes, MediaType, str | None]:
-    """The body, its media type and charset, with `title` (else the filename's last part) carried as
-    the pipeline reads a title: the JSON document form `{"text"|"html": body, "title": ...}` (UTF-8).
-    Unchanged without either, and for a JSON body that has its own title."""
-    title = (title or "").strip() or PureWindowsPath((filename or "").strip()).name.strip()
-    if not title:
+    """The body, its media type and charset, with `title` (else the filename's last part) and the
+    declared `language` (an ISO 639-1 code) carried as the pipeline reads them: the JSON document form
+    `{"text"|"html": body, "title": ..., "language": ...}` (UTF-8). Unchanged without either; a JSON
+    body's own title and language win."""
+    given = {
+        "title": (title or "").strip() or PureWindowsPath((filename or "").strip()).name.strip(),
+        "language": _language(language),
+    }
+    given = {name: value for name, value in given.items() if value}
+    if not given:
         return data, kind, charset
     try:
         text = bytes_to_text(data, repair=False, charset=charset)
@@ -77,12 +87,23 @@ def titled(
         raise ApiError(400, exc.code.value, exc.message) from None
     if kind is MediaType.JSON:
         payload = json.loads(text)  # checked by document_body: an object with a text or html string
-        if isinstance(payload.get("title"), str) and payload["title"].strip():
+        missing = {k: v for k, v in given.items() if not (isinstance(payload.get(k), str) and payload[k].strip())}
+        if not missing:
             return data, kind, charset
-        payload["title"] = title
+        payload |= missing
     else:
-        payload = {"text" if kind is MediaType.TEXT else "html": text, "title": title}
+        payload = {"text" if kind is MediaType.TEXT else "html": text, **given}
     return json.dumps(payload, ensure_ascii=False).encode(), MediaType.JSON, None
+
+
+def _language(declared: str | None) -> str | None:
+    """The `language` query parameter as its code, or 422."""
+    if declared is None or not declared.strip():
+        return None
+    try:
+        return language_code(declared)
+    except ValueError as exc:
+        raise ApiError(422, "validation_error", f"language {exc}") from None
 
 
 def entity_label(label: str | None) -> str:
