@@ -29,7 +29,7 @@ class DecodedInput:
 
 
 # a declared language: an ISO 639-1 code, optionally with a region ("en", "pt-BR"); the region is dropped
-_LANGUAGE = re.compile(r"([a-z]{2})(?:[-_][a-z0-9]{2,8})?", re.I)
+_LANGUAGE = re.compile(r"([a-z]{2})(?:[-_][a-z0-9]{2,8})?", re.I | re.ASCII)
 
 
 def bytes_to_text(data: bytes, *, repair: bool = True, charset: str | None = None) -> str:
