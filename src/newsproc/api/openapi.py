@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from newsproc import __version__, models
 from newsproc.api.browser import OPENAPI_PARAMETERS
 from newsproc.api.schemas import SubmittedDocument, TimelineQuery, TrendsQuery, responses
+from newsproc.pipeline.decode import LANGUAGE_PATTERN
 
 TITLE = "newsproc API"
 VERSION = __version__
@@ -55,7 +56,7 @@ DOCUMENT_JSON: dict[str, Any] = {
         "published": {"type": "string", "description": "publication date as given, e.g. 2024-03-18"},
         "language": {
             "type": "string",
-            "pattern": r"^[A-Za-z]{2}([-_][A-Za-z0-9]{2,8})?$",
+            "pattern": f"^{LANGUAGE_PATTERN}$",
             "description": "the text's language (ISO 639-1, e.g. en; a region such as pt-BR is dropped), "
             "used instead of detecting it: short texts are often too short to identify",
         },

@@ -28,8 +28,10 @@ class DecodedInput:
     language: str | None = None
 
 
-# a declared language: an ISO 639-1 code, optionally with a region ("en", "pt-BR"); the region is dropped
-_LANGUAGE = re.compile(r"([a-z]{2})(?:[-_][a-z0-9]{2,8})?", re.I | re.ASCII)
+# a declared language: an ISO 639-1 code, optionally with a region ("en", "pt-BR"); the region is dropped.
+# The API's JSON schema states the same pattern (api/openapi.py).
+LANGUAGE_PATTERN = r"([A-Za-z]{2})(?:[-_][A-Za-z0-9]{2,8})?"
+_LANGUAGE = re.compile(LANGUAGE_PATTERN, re.ASCII)
 
 
 def bytes_to_text(data: bytes, *, repair: bool = True, charset: str | None = None) -> str:
