@@ -43,10 +43,11 @@ def main() -> int:
     _, module = load_handler("ApiFunction")
     schema = json.loads(module.app.get_openapi_json_schema())
     path = ROOT / "docs" / "api.md"
-    routes = "## " + render(schema).split("\n## ", 1)[1]
+    rendered = render(schema)
     # the sections written by hand, up to the marker, stay as they are
-    hand = path.read_text().split(MARKER, 1)[0] if path.exists() and MARKER in path.read_text() else ""
-    path.write_text(f"{hand}{MARKER}\n\n{routes}" if hand else render(schema))
+    hand, marker, _ = (path.read_text() if path.exists() else "").partition(MARKER)
+    routes = "## " + rendered.split("\n## ", 1)[1]
+    path.write_text(f"{hand}{marker}\n\n{routes}" if marker else rendered)
     print(f"wrote docs/api.md ({len(schema['paths'])} paths)")
     return 0
 
