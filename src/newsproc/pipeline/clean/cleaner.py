@@ -181,7 +181,7 @@ def _strip_prompts(line: _Line, removed: list[RemovedSegment]) -> str:
     """Cut newsletter/cookie prompt sentences glued to the start or end of a prose line."""
     if line.prompt_cover == 0.0:
         return line.text
-    parts = _SENT_SPLIT.split(line.text)
+    parts = _sentences(line.text)
     if len(parts) == 1:
         return line.text
     keep = [True] * len(parts)
