@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -32,26 +32,27 @@ def queue_url_for(sqs: Any, queue_arn: str) -> str:
 
 def requeue(sqs: Any, records: Iterable[Mapping[str, Any]]) -> set[str]:
     """Send a copy of each SQS event record to its own queue; the message ids whose copy was accepted."""
-    return _send_copies(sqs, [(record, None) for record in records], dead_letter=False)
+    return _send_copies(sqs, [(record, None) for record in records], lambda arn: queue_url_for(sqs, arn))
 
 
 def park(sqs: Any, records: Iterable[tuple[Mapping[str, Any], str]]) -> set[str]:
     """Send a copy of each (record, reason) to its queue's dead-letter queue; the message ids accepted there."""
-    return _send_copies(sqs, list(records), dead_letter=True)
+    return _send_copies(sqs, list(records), lambda arn: queue_url_for(sqs, _dead_letter_target(sqs, arn)))
 
 
-def _send_copies(sqs: Any, records: list[tuple[Mapping[str, Any], str | None]], *, dead_letter: bool) -> set[str]:
+def _send_copies(
+    sqs: Any, records: list[tuple[Mapping[str, Any], str | None]], target_url: Callable[[str], str]
+) -> set[str]:
+    """Copies of the records, grouped by their queue, sent to `target_url(queue ARN)`."""
     by_queue: dict[str, list[tuple[Mapping[str, Any], str | None]]] = defaultdict(list)
     for record, reason in records:
         by_queue[record["eventSourceARN"]].append((record, reason))
     accepted: set[str] = set()
     for queue_arn, queued in by_queue.items():
         try:
-            url = queue_url_for(sqs, queue_arn)
-            if dead_letter:
-                url = queue_url_for(sqs, _dead_letter_target(sqs, url))
+            url = target_url(queue_arn)
         except Exception:  # no such queue, no RedrivePolicy or no permission: handed back as before
-            logger.warning("cannot send copies: queue not found", extra={"queue_arn": queue_arn, "dlq": dead_letter})
+            logger.warning("cannot send copies: target queue not found", extra={"queue_arn": queue_arn})
             continue
         for start in range(0, len(queued), 10):
             chunk = queued[start : start + 10]
@@ -61,7 +62,9 @@ def _send_copies(sqs: Any, records: list[tuple[Mapping[str, Any], str | None]], 
     return accepted
 
 
-def _dead_letter_target(sqs: Any, queue_url: str) -> str:
+def _dead_letter_target(sqs: Any, queue_arn: str) -> str:
+    """The ARN of the queue's RedrivePolicy target."""
+    queue_url = queue_url_for(sqs, queue_arn)
     attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["RedrivePolicy"])["Attributes"]
     return str(json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"])
 
